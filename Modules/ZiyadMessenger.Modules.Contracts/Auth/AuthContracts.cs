@@ -1,0 +1,49 @@
+using Mediator;
+
+namespace ZiyadMessenger.Modules.Contracts.Auth;
+
+/// <summary>A user as other modules see it. Never carries the password hash.</summary>
+public sealed record UserInfo(
+    string Id,
+    string Username,
+    string FullName,
+    string Role,
+    string? DepartmentId,
+    bool IsActive,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastLoginAt);
+
+public sealed record UserPage(IReadOnlyList<UserInfo> Users, int Total);
+
+public sealed record UserStats(int Total, int Active, int LoggedInToday);
+
+// Queries other modules ask Auth.
+public sealed record GetUser(string UserId) : IQuery<UserInfo?>;
+public sealed record GetUsers(IReadOnlyCollection<string> UserIds) : IQuery<IReadOnlyList<UserInfo>>;
+public sealed record ListUsers(string? Search, int Offset, int Limit, bool IncludeInactive = true) : IQuery<UserPage>;
+public sealed record GetUserStats : IQuery<UserStats>;
+
+// Commands Admin sends Auth. ActorId is the admin acting, for the audit trail.
+public sealed record CreateUser(string Username, string FullName, string Password, string Role, string? DepartmentId, string ActorId) : ICommand<UserInfo>;
+public sealed record UpdateUser(string UserId, string? FullName, string? Role, string? DepartmentId, bool? IsActive, string ActorId, bool ClearDepartment = false) : ICommand<UserInfo>;
+public sealed record DeleteUser(string UserId, string ActorId) : ICommand;
+/// <summary>Sets a fresh random temporary password and ends all the user's sessions; returns the password once.</summary>
+public sealed record ResetUserPassword(string UserId, string ActorId) : ICommand<string>;
+
+// What Auth tells the rest of the system. Published after the change is committed.
+public sealed record UserRegistered(string UserId, string Username, string Role, string? ClientIp) : INotification;
+public sealed record LoginSucceeded(string UserId, string Username, string? ClientIp) : INotification;
+public sealed record LoginFailed(string Username, string Reason, string? ClientIp) : INotification;
+public sealed record PasswordChanged(string UserId) : INotification;
+public sealed record LoggedOut(string UserId) : INotification;
+public sealed record UserCreated(UserInfo User, string ActorId) : INotification;
+public sealed record UserUpdated(UserInfo User, string ActorId) : INotification;
+public sealed record UserDeleted(string UserId, string Username, string ActorId) : INotification;
+public sealed record UserPasswordReset(string UserId, string ActorId) : INotification;
+
+/// <summary>
+/// Every token the user held before this moment is dead (password change or reset, deactivation,
+/// deletion). Messaging closes the user's sockets when it hears this.
+/// </summary>
+public sealed record UserSessionsRevoked(string UserId, string Reason) : INotification;

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ZiyadMessenger.Modules.Contracts.Hosting;
+
+/// <summary>
+/// One of the seven modules. The Host lists them explicitly, gives each its own listener, and maps
+/// each module's endpoints into a route group that only answers on that module's port.
+/// </summary>
+public interface IModule
+{
+    /// <summary>The module's name, as used in configuration (<c>ZiyadMessenger:Ports:{Name}</c>).</summary>
+    string Name { get; }
+
+    void AddServices(IServiceCollection services, ModuleContext context);
+
+    void MapEndpoints(IEndpointRouteBuilder endpoints);
+
+    /// <summary>Runs once at start-up, before the listeners accept traffic: migrations, seed data.</summary>
+    Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken);
+}
+
+public sealed record ModuleContext(IConfiguration Configuration, StorePaths Paths);
+
+/// <summary>Where the server keeps its state. Everything lives under one data directory.</summary>
+public sealed record StorePaths(string DataDirectory)
+{
+    public string DatabaseFile => Path.Combine(DataDirectory, "ziyad.db");
+    public string FilesDirectory => Path.Combine(DataDirectory, "files");
+    public string KeysDirectory => Path.Combine(DataDirectory, "keys");
+    public string LogsDirectory => Path.Combine(DataDirectory, "logs");
+}
+
+public static class ModuleNames
+{
+    public const string Admin = "Admin";
+    public const string Auth = "Auth";
+    public const string Messaging = "Messaging";
+    public const string Files = "Files";
+    public const string Presence = "Presence";
+    public const string Audit = "Audit";
+    public const string Cluster = "Cluster";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Auth, Messaging, Files, Presence, Audit, Cluster];
+}
+
+/// <summary>Endpoint metadata naming the module an endpoint belongs to; routing uses it to pick by listener.</summary>
+public sealed record ModuleEndpointMetadata(string Module);
+
+/// <summary>Endpoint metadata overriding the default request body limit (413 above it).</summary>
+public sealed record BodySizeLimitMetadata(long? MaxBytes);

@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ZiyadMessenger.Host.Hosting;
+
+/// <summary>
+/// Per-client-IP limits with ASP.NET Core's built-in limiter: a general window on every module, and a
+/// stricter one on login endpoints (policy <see cref="LoginPolicy"/>). The client IP is the connection's;
+/// <c>X-Forwarded-For</c> counts only from the configured trusted proxies.
+/// </summary>
+internal static class RateLimitSetup
+{
+    public const string LoginPolicy = "login";
+
+    public static IServiceCollection AddZiyadRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    {
+        var section = configuration.GetSection("ZiyadMessenger:RateLimits");
+        var permits = section.GetValue("PermitsPerWindow", 1200);
+        var window = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("WindowSeconds", 10)));
+        var loginPermits = section.GetValue("LoginPermitsPerMinute", 30);
+
+        services.Configure<ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            options.KnownProxies.Clear();
+            options.KnownIPNetworks.Clear();
+            foreach (var proxy in section.GetSection("TrustedProxies").Get<string[]>() ?? [])
+            {
+                if (IPAddress.TryParse(proxy, out var address))
+                {
+                    options.KnownProxies.Add(address);
+                }
+            }
+        });
+
+        services.AddRateLimiter(options =>
+        {
+            options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            options.OnRejected = async (context, cancellationToken) =>
+            {
+                var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after)
+                    ? (int)Math.Ceiling(after.TotalSeconds)
+                    : (int)window.TotalSeconds;
+                context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, retry).ToString(CultureInfo.InvariantCulture);
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = 429, Detail = "Too many requests from this address: wait and retry." },
+                });
+            };
+
+            if (permits > 0)
+            {
+                options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                    RateLimitPartition.GetFixedWindowLimiter(ClientKey(context), _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = permits,
+                        Window = window,
+                        QueueLimit = 0,
+                    }));
+            }
+
+            options.AddPolicy(LoginPolicy, context => loginPermits <= 0
+                ? RateLimitPartition.GetNoLimiter("none")
+                : RateLimitPartition.GetFixedWindowLimiter(ClientKey(context), _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = loginPermits,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                }));
+        });
+        return services;
+    }
+
+    private static string ClientKey(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}

@@ -1,0 +1,180 @@
+using System.Net;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing.Matching;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ZiyadMessenger.Host.Bus;
+using ZiyadMessenger.Host.Errors;
+using ZiyadMessenger.Host.Hosting;
+using ZiyadMessenger.Host.Observability;
+using ZiyadMessenger.Host.Security;
+using ZiyadMessenger.Modules.Admin;
+using ZiyadMessenger.Modules.Audit;
+using ZiyadMessenger.Modules.Auth;
+using ZiyadMessenger.Modules.Cluster;
+using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Files;
+using ZiyadMessenger.Modules.Messaging;
+using ZiyadMessenger.Modules.Presence;
+
+namespace ZiyadMessenger.Host;
+
+/// <summary>Builds and runs the one process: seven modules, seven listeners, one bus, one database.</summary>
+internal static class ZiyadServer
+{
+    /// <summary>The seven modules, listed explicitly: no scanning decides what the server runs.</summary>
+    public static IModule[] CreateModules() =>
+    [
+        new AdminModule(),
+        new AuthModule(),
+        new MessagingModule(),
+        new FilesModule(),
+        new PresenceModule(),
+        new AuditModule(),
+        new ClusterModule(),
+    ];
+
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder.Configuration);
+
+        var settings = ServerSettings.From(builder.Configuration);
+        var paths = new StorePaths(settings.DataDirectory);
+        Directory.CreateDirectory(paths.DataDirectory);
+
+        builder.AddZiyadLogging(paths);
+        builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = true);
+        builder.Services.Configure<HostOptions>(o =>
+            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("ZiyadMessenger:ShutdownTimeoutSeconds", 15)));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Limits are per endpoint (BodySizeLimitMiddleware); uploads may be large, JSON bodies may not.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var address = ParseBindAddress(settings.BindAddress);
+            foreach (var (_, port) in settings.Ports)
+            {
+                kestrel.Listen(address, port);
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(settings);
+        services.AddSingleton(paths);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ModulePortMap>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ModuleListenerMatcherPolicy>());
+        services.AddSingleton<AccessLogWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddContractProblemDetails();
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddZiyadRateLimiting(builder.Configuration);
+        services.AddZiyadAuthentication(SigningKeyStore.LoadOrCreate(paths));
+
+        services.AddMediator((MediatorOptions options) =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.NotificationPublisherType = typeof(ResilientNotificationPublisher);
+            options.Assemblies =
+            [
+                typeof(ModuleNames),
+                typeof(AdminModule),
+                typeof(AuthModule),
+                typeof(MessagingModule),
+                typeof(FilesModule),
+                typeof(PresenceModule),
+                typeof(AuditModule),
+                typeof(ClusterModule),
+            ];
+            options.PipelineBehaviors = [typeof(LoggingBehavior<,>), typeof(ValidationBehavior<,>)];
+        });
+
+        var modules = CreateModules();
+        var context = new ModuleContext(builder.Configuration, paths);
+        foreach (var module in modules)
+        {
+            module.AddServices(services, context);
+            services.AddValidatorsFromAssembly(module.GetType().Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        }
+
+        var app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<AccessLogMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue<long>("ZiyadMessenger:Limits:DefaultMaxBodyBytes", 262144));
+        app.UseRateLimiter();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+
+        foreach (var module in modules)
+        {
+            var group = app.MapGroup("").WithMetadata(new ModuleEndpointMetadata(module.Name));
+            module.MapEndpoints(group);
+        }
+
+        return app;
+    }
+
+    /// <summary>Prepares the store (WAL, each module's migrations and seed data) before any listener opens.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var paths = app.Services.GetRequiredService<StorePaths>();
+        SqliteStore.EnableWal(paths);
+        foreach (var module in CreateModules())
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await module.InitializeAsync(scope.ServiceProvider, cancellationToken);
+        }
+    }
+
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        await InitializeAsync(app, cancellationToken);
+        await app.StartAsync(cancellationToken);
+        var settings = app.Services.GetRequiredService<ServerSettings>();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger");
+        foreach (var (module, port) in settings.Ports)
+        {
+            logger.LogInformation("{Module,-9} listening on http://{Address}:{Port}", module, settings.BindAddress, port);
+        }
+
+        logger.LogInformation("Ziyad Messenger is ready. Data directory: {DataDirectory}", settings.DataDirectory);
+    }
+
+    public static void ConfigureJson(JsonOptions options)
+    {
+        options.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+        options.SerializerOptions.DictionaryKeyPolicy = null;
+        options.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+    }
+
+    private static IPAddress ParseBindAddress(string value) => value switch
+    {
+        "0.0.0.0" or "*" => IPAddress.Any,
+        "::" => IPAddress.IPv6Any,
+        "localhost" => IPAddress.Loopback,
+        _ when IPAddress.TryParse(value, out var address) => address,
+        _ => throw new ConfigurationException($"{ServerSettings.Section}:BindAddress", $"'{value}' is not an IP address."),
+    };
+}
