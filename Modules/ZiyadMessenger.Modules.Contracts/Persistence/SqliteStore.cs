@@ -29,6 +29,13 @@ public static class SqliteStore
             .UseSqlite(ConnectionString(paths), o => o.MigrationsHistoryTable($"__migrations_{module.ToLowerInvariant()}"))
             .AddInterceptors(PragmaInterceptor.Instance);
 
+    public static DbContextOptionsBuilder<TContext> UseZiyadSqlite<TContext>(this DbContextOptionsBuilder<TContext> builder, StorePaths paths, string module)
+        where TContext : DbContext
+    {
+        UseZiyadSqlite((DbContextOptionsBuilder)builder, paths, module);
+        return builder;
+    }
+
     /// <summary>Opens a raw connection with the shared pragmas, for hot paths that skip EF Core.</summary>
     public static SqliteConnection OpenConnection(StorePaths paths)
     {
