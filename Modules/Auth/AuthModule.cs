@@ -1,23 +1,57 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Auth.ChangePassword;
+using ZiyadMessenger.Modules.Auth.Data;
+using ZiyadMessenger.Modules.Auth.Login;
+using ZiyadMessenger.Modules.Auth.Logout;
+using ZiyadMessenger.Modules.Auth.Profile;
+using ZiyadMessenger.Modules.Auth.Register;
+using ZiyadMessenger.Modules.Auth.Sessions;
+using ZiyadMessenger.Modules.Auth.Users;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Auth;
 
+/// <summary>Users: registration, login, tokens and their revocation, and the user directory other modules ask.</summary>
 public sealed class AuthModule : IModule
 {
+    /// <summary>The Host's per-IP limiter policy for endpoints that check passwords.</summary>
+    internal const string LoginRateLimitPolicy = "login";
+
+    /// <summary>Auth's bodies are a few short strings; nothing legitimate comes near this.</summary>
+    internal const long MaxBodyBytes = 16 * 1024;
+
     public string Name => ModuleNames.Auth;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
+        services.AddSingleton(AuthOptions.From(context.Configuration));
+        services.AddDbContext<AuthDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Auth));
+        services.AddSingleton<UserTokenState>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddScoped<UserStore>();
+        services.AddSingleton<RevokedTokenPruner>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevokedTokenPruner>());
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
+        RegisterEndpoint.Map(endpoints);
+        LoginEndpoint.Map(endpoints);
+        MeEndpoint.Map(endpoints);
+        LogoutEndpoint.Map(endpoints);
+        ChangePasswordEndpoint.Map(endpoints);
     }
 
-    public Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<AuthDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        await services.GetRequiredService<UserTokenState>().LoadAsync(db, cancellationToken);
+    }
 }

@@ -20,6 +20,7 @@ internal static class AuthenticationSetup
         var key = new SymmetricSecurityKey(signingKey) { KeyId = "ziyad-1" };
         services.AddSingleton(key);
         services.AddSingleton<ITokenIssuer, TokenIssuer>();
+        services.AddSingleton<IPasswordHasher, Argon2idPasswordHasher>();
 
         services.AddAuthentication(AuthSchemes.User)
             .AddJwtBearer(AuthSchemes.User, options => Configure(options, key, TokenAudience.User))

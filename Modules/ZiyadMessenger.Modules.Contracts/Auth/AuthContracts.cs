@@ -44,6 +44,10 @@ public sealed record UserPasswordReset(string UserId, string ActorId) : INotific
 
 /// <summary>
 /// Every token the user held before this moment is dead (password change or reset, deactivation,
-/// deletion). Messaging closes the user's sockets when it hears this.
+/// deletion, role change). Messaging closes the user's sockets when it hears this.
 /// </summary>
-public sealed record UserSessionsRevoked(string UserId, string Reason) : INotification;
+/// <param name="KeptTokenId">
+/// The one token that keeps working, if any: after a password change, the token that made the change
+/// (its sockets may stay open). Null when every token ended.
+/// </param>
+public sealed record UserSessionsRevoked(string UserId, string Reason, string? KeptTokenId = null) : INotification;
