@@ -1,0 +1,3 @@
+using ZiyadMessenger.Bench;
+
+return await BenchCli.MainAsync(args, Console.Out, CancellationToken.None);
