@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Net.WebSockets;
+using ZiyadMessenger.Modules.Contracts.Messaging;
+
+namespace ZiyadMessenger.Modules.Messaging.Delivery;
+
+/// <summary>
+/// The sockets open on this node, by user. Lists are copy-on-write snapshots: connects and disconnects
+/// are rare next to deliveries, which then iterate without locks.
+/// </summary>
+internal sealed class ConnectionRegistry
+{
+    private readonly object _gate = new();
+    private readonly ConcurrentDictionary<string, ImmutableArray<ClientConnection>> _byUser = new(StringComparer.Ordinal);
+    private ImmutableArray<ClientConnection> _all = [];
+
+    public ImmutableArray<ClientConnection> All => _all;
+
+    /// <returns>The user's open sockets, this one included.</returns>
+    public int Add(ClientConnection connection)
+    {
+        lock (_gate)
+        {
+            _all = _all.Add(connection);
+            var mine = _byUser.GetValueOrDefault(connection.UserId, []).Add(connection);
+            _byUser[connection.UserId] = mine;
+            return mine.Length;
+        }
+    }
+
+    /// <returns>The user's open sockets left.</returns>
+    public int Remove(ClientConnection connection)
+    {
+        lock (_gate)
+        {
+            _all = _all.Remove(connection);
+            var mine = _byUser.GetValueOrDefault(connection.UserId, []).Remove(connection);
+            if (mine.IsEmpty)
+            {
+                _byUser.TryRemove(connection.UserId, out _);
+            }
+            else
+            {
+                _byUser[connection.UserId] = mine;
+            }
+
+            return mine.Length;
+        }
+    }
+
+    public ImmutableArray<ClientConnection> OfUser(string userId) => _byUser.GetValueOrDefault(userId, []);
+
+    public int CloseUser(string userId, WebSocketCloseStatus status, string reason)
+    {
+        var sockets = OfUser(userId);
+        foreach (var socket in sockets)
+        {
+            socket.Close(status, reason);
+        }
+
+        return sockets.Length;
+    }
+
+    public void CloseAll(WebSocketCloseStatus status, string reason)
+    {
+        foreach (var socket in _all)
+        {
+            socket.Close(status, reason);
+        }
+    }
+
+    public ConnectionStats Stats()
+    {
+        var all = _all;
+        return new ConnectionStats(all.Length, _byUser.Count);
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+
+namespace ZiyadMessenger.Modules.Messaging;
+
+/// <summary><c>ZiyadMessenger:Messaging</c>. Defaults suit an office LAN; tests shrink the queues.</summary>
+internal sealed class MessagingOptions
+{
+    public const string Section = "ZiyadMessenger:Messaging";
+
+    /// <summary>Largest decoded message content.</summary>
+    public int MaxContentBytes { get; set; } = 64 * 1024;
+    /// <summary>Largest WebSocket frame a client may send; 0 derives it from <see cref="MaxContentBytes"/>.</summary>
+    public int MaxFrameBytes { get; set; }
+    /// <summary>Frames a socket may have waiting before it counts as too slow and is closed.</summary>
+    public int SocketQueueFrames { get; set; } = 8192;
+    /// <summary>Bytes a socket may have waiting before it counts as too slow and is closed.</summary>
+    public long SocketQueueBytes { get; set; } = 16 * 1024 * 1024;
+    /// <summary>Sends waiting for the writer; senders wait (back-pressure) when it is full.</summary>
+    public int WriteQueueCapacity { get; set; } = 16384;
+    /// <summary>Most messages committed in one transaction.</summary>
+    public int MaxBatchSize { get; set; } = 1024;
+    /// <summary>How often open sockets have their token re-checked (logout, expiry).</summary>
+    public int TokenRecheckSeconds { get; set; } = 10;
+
+    public int EffectiveMaxFrameBytes => MaxFrameBytes > 0
+        ? MaxFrameBytes
+        : (MaxContentBytes + 2) / 3 * 4 + 16 * 1024;
+
+    public static MessagingOptions From(IConfiguration configuration)
+    {
+        var options = new MessagingOptions();
+        configuration.GetSection(Section).Bind(options);
+        return options;
+    }
+}
