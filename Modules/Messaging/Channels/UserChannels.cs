@@ -84,7 +84,18 @@ internal sealed class UserChannelsHandlers(
         if (channel.IsPublic)
         {
             // Everyone may read a public channel, so everyone active is in it.
-            people = (await sender.Send(new ListUsers(null, 0, MaxPublicMembers, IncludeInactive: false), cancellationToken)).Users;
+            var everyone = new List<UserInfo>();
+            while (everyone.Count < MaxPublicMembers)
+            {
+                var page = await sender.Send(new ListUsers(null, everyone.Count, 1000, IncludeInactive: false), cancellationToken);
+                everyone.AddRange(page.Users);
+                if (page.Users.Count == 0 || everyone.Count >= page.Total)
+                {
+                    break;
+                }
+            }
+
+            people = everyone;
         }
         else
         {

@@ -51,15 +51,20 @@ internal sealed class ConnectionRegistry
 
     public ImmutableArray<ClientConnection> OfUser(string userId) => _byUser.GetValueOrDefault(userId, []);
 
-    public int CloseUser(string userId, WebSocketCloseStatus status, string reason)
+    /// <param name="keptTokenId">Sockets opened with this token stay open (the token that changed the password).</param>
+    public int CloseUser(string userId, WebSocketCloseStatus status, string reason, string? keptTokenId = null)
     {
-        var sockets = OfUser(userId);
-        foreach (var socket in sockets)
+        var closed = 0;
+        foreach (var socket in OfUser(userId))
         {
-            socket.Close(status, reason);
+            if (keptTokenId is null || socket.TokenId != keptTokenId)
+            {
+                socket.Close(status, reason);
+                closed++;
+            }
         }
 
-        return sockets.Length;
+        return closed;
     }
 
     public void CloseAll(WebSocketCloseStatus status, string reason)

@@ -15,7 +15,7 @@ internal sealed class UserEvents(ConnectionRegistry connections, UserDirectory u
 {
     public ValueTask Handle(UserSessionsRevoked notification, CancellationToken cancellationToken)
     {
-        Close(notification.UserId, "sessions revoked");
+        Close(notification.UserId, $"sessions revoked ({notification.Reason})", notification.KeptTokenId);
         return ValueTask.CompletedTask;
     }
 
@@ -43,9 +43,9 @@ internal sealed class UserEvents(ConnectionRegistry connections, UserDirectory u
         return ValueTask.CompletedTask;
     }
 
-    private void Close(string userId, string reason)
+    private void Close(string userId, string reason, string? keptTokenId = null)
     {
-        var closed = connections.CloseUser(userId, WebSocketCloseStatus.PolicyViolation, reason);
+        var closed = connections.CloseUser(userId, WebSocketCloseStatus.PolicyViolation, reason, keptTokenId);
         if (closed > 0)
         {
             logger.LogInformation("Closed {Count} sockets of user {UserId}: {Reason}", closed, userId, reason);
