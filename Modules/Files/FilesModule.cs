@@ -1,8 +1,15 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Files.Data;
+using ZiyadMessenger.Modules.Files.Download;
+using ZiyadMessenger.Modules.Files.Storage;
+using ZiyadMessenger.Modules.Files.Upload;
 
 namespace ZiyadMessenger.Modules.Files;
 
@@ -12,12 +19,29 @@ public sealed class FilesModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
+        services.AddSingleton(FilesOptions.From(context.Configuration));
+        services.AddSingleton<FileStore>();
+        services.AddDbContext<FilesDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Files));
+        services.AddHostedService<OrphanSweeper>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
+        UploadEndpoint.Map(endpoints, endpoints.ServiceProvider.GetRequiredService<FilesOptions>());
+        DownloadEndpoint.Map(endpoints);
     }
 
-    public Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<FilesDbContext>().Database.MigrateAsync(cancellationToken);
+        var store = services.GetRequiredService<FileStore>();
+        Directory.CreateDirectory(store.Root);
+        var removed = store.DeleteTempFiles();
+        if (removed > 0)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<FilesModule>()
+                .LogWarning("Removed {Count} partial uploads left by an earlier run", removed);
+        }
+    }
 }
