@@ -49,7 +49,7 @@ internal static class UploadEndpoint
             }
 
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
-                !disposition.IsFormDisposition() ||
+                !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase) ||
                 !string.Equals(HeaderUtilities.RemoveQuotes(disposition.Name).Value, FieldName, StringComparison.OrdinalIgnoreCase))
             {
                 continue;

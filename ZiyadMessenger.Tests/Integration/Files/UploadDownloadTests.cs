@@ -3,6 +3,8 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Security;
 using ZiyadMessenger.Tests.Infrastructure;
 
 namespace ZiyadMessenger.Tests.Integration.Files;
@@ -184,7 +186,10 @@ public sealed class UploadDownloadTests(FilesFixture fixture) : IClassFixture<Fi
 
         var upload = await anonymous.PostAsync("/upload", FilesTestClient.Form([1, 2, 3]));
         var download = await anonymous.GetAsync($"/download?id={uploaded.FileId}&key={uploaded.Key}");
-        using var admin = _host.Files(await _host.AdminTokenAsync());
+        // A correctly signed token for the same account, but issued for the admin audience.
+        var adminAudience = _host.Services.GetRequiredService<ITokenIssuer>()
+            .Issue(new TokenRequest(TokenAudience.Admin, user.Id, user.Username, "admin", 0, TimeSpan.FromMinutes(5)));
+        using var admin = _host.Files(adminAudience.Token);
         var adminUpload = await admin.PostAsync("/upload", FilesTestClient.Form([1, 2, 3]));
 
         upload.StatusCode.Should().Be(HttpStatusCode.Unauthorized);
