@@ -98,7 +98,12 @@ public sealed class IntegrityAndStorageTests(HostFixture fixture) : IClassFixtur
         (await client.GetAsync($"/download?id={uploaded.FileId}&key={uploaded.Key}")).EnsureSuccessStatusCode();
 
         var logs = await _host.ReadLogsAsync();
-        logs.Should().Contain(uploaded.FileId, "the download is logged");
+        for (var attempt = 0; attempt < 10 && !logs.Contains(uploaded.FileId, StringComparison.Ordinal); attempt++)
+        {
+            logs = await _host.ReadLogsAsync(); // the file sink writes in the background
+        }
+
+        logs.Should().Contain(uploaded.FileId, "the upload is logged");
         logs.Should().NotContain(uploaded.Key);
 
         SqliteConnection.ClearAllPools();
