@@ -34,6 +34,9 @@ internal static class LoggingSetup
             {
                 logger.WriteTo.Console(outputTemplate: ConsoleTemplate, formatProvider: System.Globalization.CultureInfo.InvariantCulture);
             }
-        });
+        },
+        // Each host keeps its own logger: with the static Log.Logger, several hosts in one process (the
+        // tests) would write into whichever was built last, and the first disposed would silence the rest.
+        preserveStaticLogger: true);
     }
 }
