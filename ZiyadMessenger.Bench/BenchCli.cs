@@ -76,6 +76,9 @@ internal static class BenchCli
             "fanout" => () => FanoutScenario.RunAsync(report, options, output, latencyMode: false, cancellationToken),
             "latency" => () => FanoutScenario.RunAsync(report, options, output, latencyMode: true, cancellationToken),
             "startup" => () => StartupScenario.RunAsync(report, options, output, cancellationToken),
+            "connections" => () => ConnectionsScenario.RunAsync(report, options, output, cancellationToken),
+            "history" => () => HistoryScenario.RunAsync(report, options, output, cancellationToken),
+            "files" => () => FilesScenario.RunAsync(report, options, output, cancellationToken),
             _ => throw new ArgumentException($"Unknown scenario '{scenario}'.\n\n{Usage}"),
         };
 

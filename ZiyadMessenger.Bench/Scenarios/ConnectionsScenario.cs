@@ -1,0 +1,135 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using ZiyadMessenger.Bench.Infrastructure;
+
+namespace ZiyadMessenger.Bench.Scenarios;
+
+/// <summary>
+/// connections: N idle authenticated WebSockets, spread over a few users (a user may hold several
+/// sockets; registering thousands of users would measure Argon2, not sockets). Connect rate, server RSS
+/// per socket, and at the end one message to the public channel that every socket must receive.
+/// </summary>
+internal static class ConnectionsScenario
+{
+    public static async Task RunAsync(BenchReport report, BenchOptions options, TextWriter log, CancellationToken cancellationToken)
+    {
+        var count = options.Int("sockets", 10_000);
+        var userCount = Math.Clamp(options.Int("users", 50), 1, count);
+        var parallel = options.Int("parallel", 64);
+        var hold = options.Double("hold", 10);
+        var channel = options.String("channel", "general")!;
+        var tag = RandomNumberGenerator.GetInt32(int.MaxValue);
+        var protocol = new Protocol(tag, 64);
+        report.Parameters["sockets"] = count;
+        report.Parameters["users"] = userCount;
+        report.Parameters["parallel"] = parallel;
+        report.Parameters["hold_seconds"] = hold;
+
+        await using var server = await ServerUnderTest.FromOptionsAsync(options);
+        using var api = new ZiyadApi(server);
+        log.WriteLine($"   registering {userCount} users ...");
+        var users = await api.CreateUsersAsync(userCount, $"{tag:x8}", options.Int("register-parallelism", 4), cancellationToken);
+        await Task.Delay(1000, cancellationToken);
+        var pid = server.Pid;
+        var rssBefore = pid is { } p0 ? ProcStats.Rss(p0) : 0;
+
+        var sockets = new BenchSocket?[count];
+        var connectLatency = new LatencyRecorder();
+        long failed = 0, closedByServer = 0, received = 0, done = 0;
+        string? firstFailure = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var receivers = new Task[count];
+        log.WriteLine($"   connecting {count} sockets, {parallel} at a time ...");
+        var connectWindow = new ResourceWindow(pid);
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (i, ct) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var socket = await BenchSocket.ConnectAsync(api.WebSocketUrl(users[i % users.Count]), ct);
+                connectLatency.Record(Protocol.MicrosSince(started), i);
+                sockets[i] = socket;
+                receivers[i] = Task.Run(async () =>
+                {
+                    var closed = await socket.ReceiveAsync(frame =>
+                    {
+                        if (protocol.Parse(frame, out var ticks) == FrameKind.Message && ticks != 0)
+                        {
+                            Interlocked.Increment(ref received);
+                        }
+                    }, 1024, stop.Token);
+                    if (closed)
+                    {
+                        Interlocked.Increment(ref closedByServer);
+                    }
+                });
+            }
+            catch (Exception e) when (e is System.Net.WebSockets.WebSocketException or HttpRequestException or IOException)
+            {
+                Interlocked.Increment(ref failed);
+                Interlocked.CompareExchange(ref firstFailure, e.Message, null);
+                receivers[i] = Task.CompletedTask;
+            }
+
+            var n = Interlocked.Increment(ref done);
+            if (n % 2000 == 0)
+            {
+                log.WriteLine($"   ... {n} sockets ({clock.Elapsed.TotalSeconds:0.0} s)");
+            }
+        });
+        var connectSeconds = clock.Elapsed.TotalSeconds;
+        var connectUsage = await connectWindow.StopAsync();
+        var rssConnected = pid is { } p1 ? ProcStats.Rss(p1) : 0;
+
+        log.WriteLine($"   holding {count - failed} idle sockets for {hold} s ...");
+        var idleWindow = new ResourceWindow(pid);
+        await Task.Delay(TimeSpan.FromSeconds(hold), cancellationToken);
+        var idleUsage = await idleWindow.StopAsync();
+        var rssIdle = pid is { } p2 ? ProcStats.Rss(p2) : 0;
+        var open = sockets.Count(s => s is { State: System.Net.WebSockets.WebSocketState.Open });
+
+        // Every open socket belongs to a user allowed to read the public channel: one message reaches all.
+        var broadcastClock = Stopwatch.StartNew();
+        var sender = sockets.First(s => s is not null)!;
+        var frame = new ArrayBufferWriter<byte>(512);
+        protocol.WriteSend(frame, channel, 0, 1, Stopwatch.GetTimestamp());
+        await sender.SendAsync(frame.WrittenMemory, cancellationToken);
+        while (Interlocked.Read(ref received) < open && broadcastClock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+
+        var broadcastSeconds = broadcastClock.Elapsed.TotalSeconds;
+        await stop.CancelAsync();
+        await Task.WhenAll(receivers.Where(r => r is not null));
+        await Parallel.ForEachAsync(sockets.Where(s => s is not null), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (s, _) => await s!.DisposeAsync());
+
+        var section = report.Section("connections");
+        section["sockets_open"] = open;
+        section["connect_failures"] = failed;
+        section["first_failure"] = firstFailure;
+        section["connect_seconds"] = Math.Round(connectSeconds, 2);
+        section["connects_per_s"] = Math.Round((count - failed) / connectSeconds, 0);
+        section["connect_latency"] = connectLatency.Summary();
+        section["server_cpu_cores_while_connecting"] = connectUsage.GetValueOrDefault("server_cpu_cores");
+        section["server_cpu_cores_idle"] = idleUsage.GetValueOrDefault("server_cpu_cores");
+        section["server_rss_mb_before"] = ResourceWindow.Mb(rssBefore);
+        section["server_rss_mb_connected"] = ResourceWindow.Mb(rssConnected);
+        section["server_rss_mb_after_hold"] = ResourceWindow.Mb(rssIdle);
+        section["server_rss_kb_per_socket"] = open > 0 ? Math.Round((rssIdle - rssBefore) / 1024.0 / open, 1) : null;
+        section["broadcast_received_by"] = Interlocked.Read(ref received);
+        section["broadcast_seconds_to_all"] = Math.Round(broadcastSeconds, 3);
+        section["sockets_closed_by_server"] = closedByServer;
+        section["machine_cpu_busy_pct"] = connectUsage.GetValueOrDefault("machine_cpu_busy_pct");
+        var missing = Math.Max(0, open - Interlocked.Read(ref received));
+        section["broadcast_missed_by"] = missing;
+        report.Errors += failed + closedByServer + missing + (count - failed - open);
+        report.Target($"{count:#,0} concurrent sockets open", $"= {count:#,0}", open, v => v >= count);
+        if (pid is not null)
+        {
+            report.Target($"server RSS with {count:#,0} sockets", "<= 500 MB", ResourceWindow.Mb(rssIdle), v => v <= 500);
+        }
+    }
+}
