@@ -58,6 +58,70 @@ public sealed class BenchSmokeTests
         Number(json, "relay (baseline)", "deliver_latency", "count").Should().BeGreaterThan(0);
         Number(json, "relay (baseline)", "server_rss_mb_peak").Should().BeGreaterThan(0);
     }
+
+    [Fact]
+    public async Task Fanout_on_the_server_and_the_relay_loses_nothing_and_reports_a_ratio()
+    {
+        var (report, json, output) = await RunAsync("fanout", "--members", "4", "--users", "2", "--senders", "2", "--window", "4", "--seconds", "1", "--warmup", "0.5");
+
+        report.Errors.Should().Be(0, output);
+        foreach (var section in new[] { "server", "relay (baseline)" })
+        {
+            Number(json, section, "acked_total").Should().BeGreaterThan(0, section);
+            Number(json, section, "deliveries_lost").Should().Be(0, section);
+            Number(json, section, "deliver_latency", "p99_ms").Should().BeGreaterThan(0, section);
+            Number(json, section, "server_cpu_cores").Should().BeGreaterThanOrEqualTo(0, section);
+        }
+
+        Number(json, "ratio", "server_vs_relay_deliveries_pct").Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Latency_at_a_fixed_rate_offers_that_rate_and_measures_every_delivery()
+    {
+        var (report, json, output) = await RunAsync("latency", "--members", "3", "--users", "1", "--senders", "1", "--rate", "40", "--seconds", "1.5", "--warmup", "0.5");
+
+        report.Errors.Should().Be(0, output);
+        var sent = Number(json, "server (open loop)", "sent_msgs_per_s");
+        sent.Should().BeInRange(20, 60, "the offered load is 40 messages a second");
+        Number(json, "server (open loop)", "deliver_latency", "count").Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Connections_holds_sockets_of_a_few_users_and_reaches_all_of_them()
+    {
+        var (report, json, output) = await RunAsync("connections", "--sockets", "30", "--users", "3", "--parallel", "8", "--hold", "0.5");
+
+        report.Errors.Should().Be(0, output);
+        Number(json, "connections", "sockets_open").Should().Be(30);
+        Number(json, "connections", "broadcast_received_by").Should().Be(30);
+        Number(json, "connections", "server_rss_mb_after_hold").Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task History_fills_a_channel_through_the_protocol_and_reads_right_pages_at_every_depth()
+    {
+        var (report, json, output) = await RunAsync("history", "--messages", "350", "--requests", "5", "--limit", "100", "--fill-senders", "2", "--fill-window", "8");
+
+        report.Errors.Should().Be(0, output);
+        Number(json, "channel", "last_seq").Should().BeGreaterThanOrEqualTo(350);
+        Number(json, "fill", "messages_acked").Should().Be(350);
+        Number(json, "pages", "wrong_pages").Should().Be(0);
+        Number(json, "pages", "oldest page", "count").Should().Be(5);
+        Number(json, "pages", "newest", "p99_ms").Should().BeGreaterThan(0);
+    }
+
+    [Fact]
+    public async Task Files_uploads_and_downloads_with_the_key_and_gets_the_same_bytes_back()
+    {
+        var (report, json, output) = await RunAsync("files", "--size-mb", "3");
+
+        report.Errors.Should().Be(0, output);
+        json.GetProperty("sections").GetProperty("download (with key)").GetProperty("identical").GetBoolean().Should().BeTrue();
+        Number(json, "download (with key)", "bytes").Should().Be(3 * 1024 * 1024);
+        Number(json, "upload", "mb_per_s").Should().BeGreaterThan(0);
+        Number(json, "upload", "server_rss_mb_peak").Should().BeGreaterThan(0);
+    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
