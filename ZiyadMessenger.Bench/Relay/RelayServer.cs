@@ -56,12 +56,26 @@ internal static class RelayServer
             var connection = new Connection(Interlocked.Increment(ref _nextId), socket);
             _connections[connection.Id] = connection;
             var writer = connection.WriteLoopAsync(cancellationToken);
-            var buffer = new byte[64 * 1024];
+            // A small pooled buffer, grown only for a large frame: what an idle socket costs matters (connections scenario).
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
             try
             {
                 var filled = 0;
                 while (true)
                 {
+                    if (filled == buffer.Length)
+                    {
+                        if (buffer.Length >= 1 << 20)
+                        {
+                            break;
+                        }
+
+                        var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                        buffer.AsSpan(0, filled).CopyTo(bigger);
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = bigger;
+                    }
+
                     var result = await socket.ReceiveAsync(buffer.AsMemory(filled), cancellationToken);
                     if (result.MessageType == WebSocketMessageType.Close)
                     {
@@ -74,10 +88,6 @@ internal static class RelayServer
                         OnFrame(connection, buffer.AsSpan(0, filled));
                         filled = 0;
                     }
-                    else if (filled == buffer.Length)
-                    {
-                        break;
-                    }
                 }
             }
             catch (Exception e) when (e is WebSocketException or OperationCanceledException)
@@ -85,6 +95,7 @@ internal static class RelayServer
             }
             finally
             {
+                ArrayPool<byte>.Shared.Return(buffer);
                 _connections.TryRemove(connection.Id, out _);
                 connection.Outbox.Writer.TryComplete();
                 await writer;

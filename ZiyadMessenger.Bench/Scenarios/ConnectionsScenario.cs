@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using ZiyadMessenger.Bench.Infrastructure;
+using ZiyadMessenger.Bench.Relay;
 
 namespace ZiyadMessenger.Bench.Scenarios;
 
@@ -26,12 +27,22 @@ internal static class ConnectionsScenario
         report.Parameters["parallel"] = parallel;
         report.Parameters["hold_seconds"] = hold;
 
-        await using var server = await ServerUnderTest.FromOptionsAsync(options);
-        using var api = new ZiyadApi(server);
-        log.WriteLine($"   registering {userCount} users ...");
-        var users = await api.CreateUsersAsync(userCount, $"{tag:x8}", options.Int("register-parallelism", 4), cancellationToken);
+        // --relay: the same sockets on the bare relay, to tell Kestrel's own cost per socket from the server's.
+        var onRelay = options.Flag("relay");
+        report.Parameters["target"] = onRelay ? "relay" : "server";
+        await using var relay = onRelay ? await RelayProcess.StartAsync() : null;
+        await using var server = onRelay ? null : await ServerUnderTest.FromOptionsAsync(options);
+        using var api = server is null ? null : new ZiyadApi(server);
+        List<BenchUser> users = [];
+        if (api is not null)
+        {
+            log.WriteLine($"   registering {userCount} users ...");
+            users = await api.CreateUsersAsync(userCount, $"{tag:x8}", options.Int("register-parallelism", 4), cancellationToken);
+        }
+
+        Func<int, Uri> url = api is null ? _ => relay!.SocketUrl : i => api.WebSocketUrl(users[i % users.Count]);
         await Task.Delay(1000, cancellationToken);
-        var pid = server.Pid;
+        int? pid = server is not null ? server.Pid : relay!.Pid;
         var rssBefore = pid is { } p0 ? ProcStats.Rss(p0) : 0;
 
         var sockets = new BenchSocket?[count];
@@ -48,7 +59,7 @@ internal static class ConnectionsScenario
             var started = Stopwatch.GetTimestamp();
             try
             {
-                var socket = await BenchSocket.ConnectAsync(api.WebSocketUrl(users[i % users.Count]), ct);
+                var socket = await BenchSocket.ConnectAsync(url(i), ct);
                 connectLatency.Record(Protocol.MicrosSince(started), i);
                 sockets[i] = socket;
                 receivers[i] = Task.Run(async () =>

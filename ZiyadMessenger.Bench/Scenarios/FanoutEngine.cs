@@ -131,6 +131,13 @@ internal sealed class FanoutEngine
             result[key] = value;
         }
 
+        // Under a shared machine the server may get less CPU than it could use: work per CPU-second compares runs fairly.
+        if (usage.TryGetValue("server_cpu_cores", out var cores) && cores is double c && c > 0)
+        {
+            result["delivered_per_server_cpu_s"] = Math.Round((delivered1 - delivered0) / elapsed / c, 0);
+            result["acked_per_server_cpu_s"] = Math.Round((acked1 - acked0) / elapsed / c, 0);
+        }
+
         result["errors"] = _rejected + unanswered + lost + duplicated + _closedByServer;
         return result;
     }

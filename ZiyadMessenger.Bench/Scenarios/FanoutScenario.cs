@@ -95,6 +95,12 @@ internal static class FanoutScenario
             {
                 var ratio = Math.Round(100 * sd / relayDeliveries, 1);
                 report.Section("ratio")["server_vs_relay_deliveries_pct"] = ratio;
+                if (report.Sections["server"].GetValueOrDefault("delivered_per_server_cpu_s") is double serverPerCpu
+                    && result.GetValueOrDefault("delivered_per_server_cpu_s") is double relayPerCpu && relayPerCpu > 0)
+                {
+                    report.Section("ratio")["server_vs_relay_deliveries_per_cpu_s_pct"] = Math.Round(100 * serverPerCpu / relayPerCpu, 1);
+                }
+
                 report.Target("server deliveries/s vs bare relay", ">= 50 %", ratio, v => v >= 50);
             }
         }
