@@ -1,6 +1,3 @@
-using ZiyadMessenger.Host;
+using ZiyadMessenger.Host.Cli;
 
-var app = ZiyadServer.Build(args);
-await ZiyadServer.StartAsync(app);
-await app.WaitForShutdownAsync();
-return 0;
+return await CommandLine.RunAsync(args);

@@ -14,6 +14,7 @@ using ZiyadMessenger.Host.Bus;
 using ZiyadMessenger.Host.Errors;
 using ZiyadMessenger.Host.Hosting;
 using ZiyadMessenger.Host.Observability;
+using ZiyadMessenger.Host.Operations;
 using ZiyadMessenger.Host.Security;
 using ZiyadMessenger.Modules.Admin;
 using ZiyadMessenger.Modules.Audit;
@@ -52,6 +53,7 @@ internal static class ZiyadServer
         configure?.Invoke(builder.Configuration);
 
         var settings = ServerSettings.From(builder.Configuration);
+        builder.AddZiyadOperations(settings);
         var paths = new StorePaths(settings.DataDirectory);
         Directory.CreateDirectory(paths.DataDirectory);
 
@@ -141,11 +143,14 @@ internal static class ZiyadServer
     {
         var paths = app.Services.GetRequiredService<StorePaths>();
         SqliteStore.EnableWal(paths);
+        await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);
         foreach (var module in CreateModules())
         {
             await using var scope = app.Services.CreateAsyncScope();
             await module.InitializeAsync(scope.ServiceProvider, cancellationToken);
         }
+
+        DataFormat.AfterMigrations(app.Services);
     }
 
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
