@@ -85,7 +85,7 @@ internal sealed class PortProbe(IReadOnlyDictionary<string, int> ports) : IAsync
 
     public async Task WaitUntilAllAnswerAsync(HostProcess host)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90); // generous: CI machines are small and busy
         foreach (var (module, port) in ports)
         {
             while (!await AnswersAsync(port, module))
