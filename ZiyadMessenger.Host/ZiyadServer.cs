@@ -43,7 +43,11 @@ internal static class ZiyadServer
         new ClusterModule(),
     ];
 
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="configureServices">
+    /// Runs after every module registered its services; tests use it to put a decorator in front of a
+    /// store (a slow or failing audit store) while the rest of the server stays real.
+    /// </param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<IServiceCollection>? configureServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -115,6 +119,8 @@ internal static class ZiyadServer
             module.AddServices(services, context);
             services.AddValidatorsFromAssembly(module.GetType().Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
         }
+
+        configureServices?.Invoke(services);
 
         var app = builder.Build();
         app.UseForwardedHeaders();

@@ -1,23 +1,51 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Audit.Data;
+using ZiyadMessenger.Modules.Audit.Log;
+using ZiyadMessenger.Modules.Audit.Recording;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Audit;
 
+/// <summary>
+/// The tamper-evident audit log (CONTRACT §5): entries from clients (POST /log) and from every module's
+/// notifications, appended by one background writer into a hash chain; admins read and verify it.
+/// </summary>
 public sealed class AuditModule : IModule
 {
     public string Name => ModuleNames.Audit;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
+        var section = context.Configuration.GetSection("ZiyadMessenger:Audit");
+        var defaults = new AuditOptions();
+        services.AddSingleton(new AuditOptions
+        {
+            QueueCapacity = Math.Max(1, section.GetValue("QueueCapacity", defaults.QueueCapacity)),
+            MaxBatch = Math.Max(1, section.GetValue("MaxBatch", defaults.MaxBatch)),
+        });
+        services.AddDbContext<AuditDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Audit));
+        services.AddSingleton<IAuditStore, SqliteAuditStore>();
+        services.AddSingleton<AuditWriter>();
+        services.AddSingleton<IAuditRecorder>(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
+        endpoints.MapRecordEntry();
+        endpoints.MapQueryLog();
+        endpoints.MapVerifyChain();
     }
 
-    public Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await services.GetRequiredService<AuditDbContext>().Database.MigrateAsync(cancellationToken);
+    }
 }

@@ -42,7 +42,9 @@ public sealed class TestHost : IAsyncDisposable
 
     /// <param name="settings">Extra configuration (keys like <c>ZiyadMessenger:Auth:RegistrationEnabled</c>).</param>
     /// <param name="dataDirectory">Reuse a data directory (restart scenarios); a fresh temporary one otherwise.</param>
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null)
+    /// <param name="services">Replaces or decorates services after the modules registered theirs (fault injection).</param>
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
@@ -75,7 +77,7 @@ public sealed class TestHost : IAsyncDisposable
                 }
             }
 
-            var app = ZiyadServer.Build([], builder => builder.AddInMemoryCollection(config));
+            var app = ZiyadServer.Build([], builder => builder.AddInMemoryCollection(config), services);
             try
             {
                 await ZiyadServer.StartAsync(app);
