@@ -1,0 +1,225 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using ZiyadMessenger.Tests.Infrastructure;
+using static ZiyadMessenger.Tests.Integration.Audit.AuditTestKit;
+
+namespace ZiyadMessenger.Tests.Integration.Audit;
+
+/// <summary>The hash chain: tampering is found and pinpointed, and the chain survives restarts.</summary>
+public sealed class AuditChainTests
+{
+    [Fact]
+    public async Task Verify_reports_exactly_the_entry_that_was_altered_in_the_database()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var entries = new List<JsonElement>();
+        for (var i = 0; i < 5; i++)
+        {
+            entries.Add(await RecordAsync(host, user.Token, new { action = "client.step", details = $"step {i}" }));
+        }
+
+        var admin = await host.AdminTokenAsync();
+        var before = await VerifyAsync(host, admin);
+        before.GetProperty("intact").GetBoolean().Should().BeTrue();
+        before.GetProperty("broken_at_id").ValueKind.Should().Be(JsonValueKind.Null);
+        var victim = entries[2].GetProperty("id").GetInt64();
+
+        await using (var db = OpenDatabase(host))
+        {
+            // The triggers keep the table append-only for the application; someone with the file can drop them.
+            Execute(db, "DROP TRIGGER audit_entries_no_update;");
+            Execute(db, $"UPDATE audit_entries SET details = 'step 2 (edited)' WHERE id = {victim};");
+        }
+
+        var after = await VerifyAsync(host, admin);
+        after.GetProperty("intact").GetBoolean().Should().BeFalse();
+        after.GetProperty("broken_at_id").GetInt64().Should().Be(victim);
+        after.GetProperty("problem").GetString().Should().Contain($"Entry {victim}");
+        after.GetProperty("checked").GetInt64().Should().Be(victim);
+    }
+
+    [Fact]
+    public async Task Rewriting_an_entry_together_with_its_hash_breaks_the_link_to_the_next_entry()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var ids = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await RecordAsync(host, user.Token, new { action = "client.step", details = $"step {i}" })).GetProperty("id").GetInt64());
+        }
+
+        await using (var db = OpenDatabase(host))
+        {
+            Execute(db, "DROP TRIGGER audit_entries_no_update;");
+            Execute(db, $"UPDATE audit_entries SET hash = '{new string('a', 64)}' WHERE id = {ids[1]};");
+        }
+
+        var result = await VerifyAsync(host, await host.AdminTokenAsync());
+        result.GetProperty("intact").GetBoolean().Should().BeFalse();
+        // The row's own hash no longer matches its content, which is found first.
+        result.GetProperty("broken_at_id").GetInt64().Should().Be(ids[1]);
+    }
+
+    [Fact]
+    public async Task Verify_reports_a_deleted_entry_by_its_missing_id()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var ids = new List<long>();
+        for (var i = 0; i < 4; i++)
+        {
+            ids.Add((await RecordAsync(host, user.Token, new { action = "client.step", details = $"step {i}" })).GetProperty("id").GetInt64());
+        }
+
+        await using (var db = OpenDatabase(host))
+        {
+            Execute(db, "DROP TRIGGER audit_entries_no_delete;");
+            Execute(db, $"DELETE FROM audit_entries WHERE id = {ids[2]};");
+        }
+
+        var result = await VerifyAsync(host, await host.AdminTokenAsync());
+        result.GetProperty("intact").GetBoolean().Should().BeFalse();
+        result.GetProperty("broken_at_id").GetInt64().Should().Be(ids[2]);
+        result.GetProperty("problem").GetString().Should().Contain("missing");
+    }
+
+    [Fact]
+    public async Task Verify_reports_entries_removed_from_the_end_while_the_server_runs()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var last = (await RecordAsync(host, user.Token, new { action = "client.last" })).GetProperty("id").GetInt64();
+
+        await using (var db = OpenDatabase(host))
+        {
+            Execute(db, "DROP TRIGGER audit_entries_no_delete;");
+            Execute(db, $"DELETE FROM audit_entries WHERE id >= {last};");
+        }
+
+        var result = await VerifyAsync(host, await host.AdminTokenAsync());
+        result.GetProperty("intact").GetBoolean().Should().BeFalse();
+        result.GetProperty("broken_at_id").GetInt64().Should().Be(last);
+    }
+
+    [Fact]
+    public async Task The_table_refuses_updates_and_deletes()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var id = (await RecordAsync(host, user.Token, new { action = "client.keep" })).GetProperty("id").GetInt64();
+
+        await using var db = OpenDatabase(host);
+        var update = () => Execute(db, $"UPDATE audit_entries SET details = 'x' WHERE id = {id};");
+        var delete = () => Execute(db, $"DELETE FROM audit_entries WHERE id = {id};");
+
+        update.Should().Throw<SqliteException>().WithMessage("*append-only*");
+        delete.Should().Throw<SqliteException>().WithMessage("*append-only*");
+    }
+
+    [Fact]
+    public async Task The_chain_continues_from_the_stored_last_entry_after_a_restart()
+    {
+        var dataDirectory = TestHost.NewDataDirectory();
+        try
+        {
+            TestUser user;
+            JsonElement lastBefore;
+            await using (var first = await TestHost.StartAsync(dataDirectory: dataDirectory))
+            {
+                user = await first.CreateUserAsync();
+                await RecordAsync(first, user.Token, new { action = "client.before" });
+                lastBefore = await RecordAsync(first, user.Token, new { action = "client.before" });
+            }
+
+            var (storedLastId, storedLastHash) = LastStored(dataDirectory);
+            storedLastId.Should().BeGreaterThanOrEqualTo(lastBefore.GetProperty("id").GetInt64());
+
+            await using var second = await TestHost.StartAsync(dataDirectory: dataDirectory);
+            var token = await second.LoginAsync(user.Username, user.Password);
+            var next = await RecordAsync(second, token, new { action = "client.after" });
+            var admin = await second.AdminTokenAsync();
+
+            // The first entry of the new run links to the last stored one, whatever recorded it.
+            var linked = (await QueryAsync(second, admin, "?limit=500")).GetProperty("entries").EnumerateArray()
+                .Single(e => e.GetProperty("id").GetInt64() == storedLastId + 1);
+            linked.GetProperty("prev_hash").GetString().Should().Be(storedLastHash);
+            next.GetProperty("id").GetInt64().Should().BeGreaterThan(storedLastId);
+            var verify = await VerifyAsync(second, admin);
+            verify.GetProperty("intact").GetBoolean().Should().BeTrue();
+            verify.GetProperty("checked").GetInt64().Should().BeGreaterThanOrEqualTo(next.GetProperty("id").GetInt64());
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static (long Id, string Hash) LastStored(string dataDirectory)
+    {
+        using var db = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "ziyad.db")};Pooling=False");
+        db.Open();
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT id, hash FROM audit_entries ORDER BY id DESC LIMIT 1;";
+        using var reader = command.ExecuteReader();
+        reader.Read().Should().BeTrue();
+        return (reader.GetInt64(0), reader.GetString(1));
+    }
+
+    [Fact]
+    public async Task A_stored_hash_can_be_recomputed_from_the_documented_encoding()
+    {
+        await using var host = await TestHost.StartAsync();
+        var user = await host.CreateUserAsync();
+        var entry = await RecordAsync(host, user.Token, new { action = "client.doc", target_resource = "doc:1", details = "ü and 🎉" });
+
+        // docs/audit.md: SHA-256 over "ziyad-audit-v1", id, timestamp (Unix ms), actor, action, target,
+        // details, prev_hash; integers as 8-byte big-endian, strings as a 4-byte big-endian length + UTF-8.
+        var buffer = new List<byte>();
+        void Str(string s)
+        {
+            var bytes = Encoding.UTF8.GetBytes(s);
+            var length = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.AddRange(length);
+            buffer.AddRange(bytes);
+        }
+
+        void Int(long v)
+        {
+            var bytes = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(bytes, v);
+            buffer.AddRange(bytes);
+        }
+
+        Str("ziyad-audit-v1");
+        Int(entry.GetProperty("id").GetInt64());
+        Int(entry.GetProperty("timestamp").GetDateTimeOffset().ToUnixTimeMilliseconds());
+        Str(entry.GetProperty("actor_id").GetString()!);
+        Str(entry.GetProperty("action").GetString()!);
+        Str(entry.GetProperty("target_resource").GetString()!);
+        Str(entry.GetProperty("details").GetString()!);
+        Str(entry.GetProperty("prev_hash").GetString()!);
+
+        Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray())).Should().Be(entry.GetProperty("hash").GetString());
+    }
+
+    private static SqliteConnection OpenDatabase(TestHost host)
+    {
+        var connection = new SqliteConnection($"Data Source={Path.Combine(host.DataDirectory, "ziyad.db")};Pooling=False");
+        connection.Open();
+        return connection;
+    }
+
+    private static void Execute(SqliteConnection db, string sql)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
