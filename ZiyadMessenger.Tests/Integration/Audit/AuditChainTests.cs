@@ -125,11 +125,13 @@ public sealed class AuditChainTests
     public async Task The_chain_continues_from_the_stored_last_entry_after_a_restart()
     {
         var dataDirectory = TestHost.NewDataDirectory();
+        // The first admin is made on the first start only; the second start must know the same password.
+        var settings = new Dictionary<string, string?> { ["ZiyadMessenger:Admin:InitialPassword"] = "Restart-" + Guid.NewGuid().ToString("N") };
         try
         {
             TestUser user;
             JsonElement lastBefore;
-            await using (var first = await TestHost.StartAsync(dataDirectory: dataDirectory))
+            await using (var first = await TestHost.StartAsync(settings, dataDirectory))
             {
                 user = await first.CreateUserAsync();
                 await RecordAsync(first, user.Token, new { action = "client.before" });
@@ -139,7 +141,7 @@ public sealed class AuditChainTests
             var (storedLastId, storedLastHash) = LastStored(dataDirectory);
             storedLastId.Should().BeGreaterThanOrEqualTo(lastBefore.GetProperty("id").GetInt64());
 
-            await using var second = await TestHost.StartAsync(dataDirectory: dataDirectory);
+            await using var second = await TestHost.StartAsync(settings, dataDirectory);
             var token = await second.LoginAsync(user.Username, user.Password);
             var next = await RecordAsync(second, token, new { action = "client.after" });
             var admin = await second.AdminTokenAsync();

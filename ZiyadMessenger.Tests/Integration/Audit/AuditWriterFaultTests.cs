@@ -89,7 +89,14 @@ public sealed class AuditWriterFaultTests
         await WaitForEntriesAsync(host, admin, $"?actor={user.Id}&action=auth.login");
         var verify = await VerifyAsync(host, admin);
         verify.GetProperty("intact").GetBoolean().Should().BeTrue();
-        (await host.ReadLogsAsync()).Should().Contain("will be retried");
+        // The failures are logged for the operator (the file sink is asynchronous: wait for it).
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        string logs;
+        while (!(logs = await host.ReadLogsAsync()).Contains("will be retried") && DateTime.UtcNow < deadline)
+        {
+        }
+
+        logs.Should().Contain("will be retried");
     }
 
     private sealed class GatedStore
