@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Audit.Data;
 using ZiyadMessenger.Modules.Contracts.Audit;
 using ZiyadMessenger.Modules.Contracts.Hosting;
@@ -19,8 +20,11 @@ internal interface IAuditStore
     Task<IReadOnlyList<AuditEntryInfo>> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken);
 }
 
-internal sealed class SqliteAuditStore(StorePaths paths) : IAuditStore
+internal sealed class SqliteAuditStore(StorePaths paths, ILogger<SqliteAuditStore> logger) : IAuditStore
 {
+    // The last entry this process committed. Only the single writer appends, so no lock is needed.
+    private (long Id, string Hash)? _head;
+
     public async Task<IReadOnlyList<AuditEntryInfo>> AppendAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
     {
         await using var connection = SqliteStore.OpenConnection(paths);
@@ -39,6 +43,16 @@ internal sealed class SqliteAuditStore(StorePaths paths) : IAuditStore
                 lastId = reader.GetInt64(0);
                 lastHash = reader.GetString(1);
             }
+        }
+
+        if (_head is { } head && (head.Id != lastId || head.Hash != lastHash))
+        {
+            // The stored tail is not what this process wrote last: entries were removed or replaced
+            // behind the server's back. Linking to the altered tail would hide that; linking to the
+            // true head leaves a gap that verify reports.
+            logger.LogError("The audit log's last stored entry ({StoredId}) is not the last one written ({WrittenId}): the log was altered outside the server",
+                lastId, head.Id);
+            (lastId, lastHash) = head;
         }
 
         await using var insert = connection.CreateCommand();
@@ -85,6 +99,7 @@ internal sealed class SqliteAuditStore(StorePaths paths) : IAuditStore
         }
 
         await transaction.CommitAsync(cancellationToken);
+        _head = (lastId, lastHash);
         return stored;
     }
 }

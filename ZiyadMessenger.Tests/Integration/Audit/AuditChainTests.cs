@@ -104,6 +104,14 @@ public sealed class AuditChainTests
         var result = await VerifyAsync(host, await host.AdminTokenAsync());
         result.GetProperty("intact").GetBoolean().Should().BeFalse();
         result.GetProperty("broken_at_id").GetInt64().Should().Be(last);
+
+        // Later entries do not paper over the removal: they continue from what was really written.
+        var after = await RecordAsync(host, user.Token, new { action = "client.after" });
+        after.GetProperty("id").GetInt64().Should().BeGreaterThan(last);
+        var again = await VerifyAsync(host, await host.AdminTokenAsync());
+        again.GetProperty("intact").GetBoolean().Should().BeFalse();
+        again.GetProperty("broken_at_id").GetInt64().Should().Be(last);
+        again.GetProperty("problem").GetString().Should().Contain("missing");
     }
 
     [Fact]
