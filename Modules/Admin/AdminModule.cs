@@ -43,7 +43,7 @@ public sealed class AdminModule : IModule
         await db.Database.MigrateAsync(cancellationToken);
         var clock = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger.Admin");
-        await AdminSeeder.SeedAsync(db, services.GetRequiredService<AdminSettings>(), services.GetRequiredService<AdminTokenRegistry>(), logger, clock, cancellationToken);
+        await AdminSeeder.SeedAsync(db, services.GetRequiredService<ZiyadMessenger.Modules.Contracts.Security.IPasswordHasher>(), services.GetRequiredService<AdminSettings>(), services.GetRequiredService<AdminTokenRegistry>(), logger, clock, cancellationToken);
         await OrganizationSeeder.SeedAsync(db, clock, cancellationToken);
     }
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Accounts;
 
@@ -13,7 +14,7 @@ internal static class AdminSeeder
 {
     public const string FirstAdminName = "admin";
 
-    public static async Task SeedAsync(AdminDbContext db, AdminSettings settings, AdminTokenRegistry registry, ILogger logger, TimeProvider clock, CancellationToken cancellationToken)
+    public static async Task SeedAsync(AdminDbContext db, IPasswordHasher hasher, AdminSettings settings, AdminTokenRegistry registry, ILogger logger, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!await db.Admins.AnyAsync(cancellationToken))
         {
@@ -23,13 +24,13 @@ internal static class AdminSeeder
                 throw new InvalidOperationException("ZiyadMessenger:Admin:InitialPassword must be 8–128 characters long.");
             }
 
-            var password = configured ?? PasswordHasher.GeneratePassword();
+            var password = configured ?? PasswordGenerator.Generate(20);
             var now = clock.GetUtcNow();
             db.Admins.Add(new AdminAccount
             {
                 Id = Guid.NewGuid().ToString(),
                 Username = FirstAdminName,
-                PasswordHash = PasswordHasher.Hash(password),
+                PasswordHash = await hasher.HashAsync(password, cancellationToken),
                 Role = AdminRoles.SuperAdmin,
                 TokenVersion = 1,
                 CreatedAt = now,

@@ -62,6 +62,7 @@ internal sealed class AdminLoginThrottle(AdminSettings settings, TimeProvider cl
 
 internal sealed class AdminLoginHandler(
     AdminDbContext db,
+    IPasswordHasher hasher,
     ITokenIssuer tokens,
     AdminTokenRegistry registry,
     AdminLoginThrottle throttle,
@@ -78,9 +79,9 @@ internal sealed class AdminLoginHandler(
         }
 
         var admin = await db.Admins.FirstOrDefaultAsync(a => a.Username == command.Username, cancellationToken);
-        // Hash even for an unknown name, so the answer takes as long either way.
-        var ok = PasswordHasher.Verify(command.Password, admin?.PasswordHash ?? PasswordHasher.Decoy.Value) && admin is not null;
-        if (!ok)
+        // Checked even for an unknown name (the hasher does the work of one check), so timing tells nothing.
+        var check = await hasher.VerifyAsync(command.Password, admin?.PasswordHash, cancellationToken);
+        if (admin is null || check == PasswordCheck.Failed)
         {
             throttle.Failed(command.Username);
             await publisher.Publish(new AdminLoginFailed(command.Username, admin is null ? "unknown_admin" : "wrong_password", command.ClientIp), cancellationToken);
@@ -88,7 +89,12 @@ internal sealed class AdminLoginHandler(
         }
 
         throttle.Succeeded(command.Username);
-        admin!.LastLoginAt = clock.GetUtcNow();
+        if (check == PasswordCheck.SucceededRehashNeeded)
+        {
+            admin.PasswordHash = await hasher.HashAsync(command.Password, cancellationToken);
+        }
+
+        admin.LastLoginAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         registry.Set(admin.Id, admin.TokenVersion);
 

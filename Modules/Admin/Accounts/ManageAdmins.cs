@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Accounts;
 
@@ -64,8 +65,9 @@ internal sealed class ChangeOwnAdminPasswordValidator : AbstractValidator<Change
 
 internal sealed class AdminAccountHandlers(
     AdminDbContext db,
+    IPasswordHasher hasher,
     AdminTokenRegistry registry,
-    ZiyadMessenger.Modules.Contracts.Security.ITokenIssuer tokens,
+    ITokenIssuer tokens,
     AdminSettings settings,
     IPublisher publisher,
     TimeProvider clock) :
@@ -98,7 +100,7 @@ internal sealed class AdminAccountHandlers(
         {
             Id = Guid.NewGuid().ToString(),
             Username = command.Username,
-            PasswordHash = PasswordHasher.Hash(command.Password),
+            PasswordHash = await hasher.HashAsync(command.Password, cancellationToken),
             Role = command.Role,
             TokenVersion = 1,
             CreatedAt = now,
@@ -166,7 +168,7 @@ internal sealed class AdminAccountHandlers(
 
         if (command.Password is not null)
         {
-            admin.PasswordHash = PasswordHasher.Hash(command.Password);
+            admin.PasswordHash = await hasher.HashAsync(command.Password, cancellationToken);
             changes.Add("password");
         }
 
@@ -212,18 +214,18 @@ internal sealed class AdminAccountHandlers(
     public async ValueTask<AdminLoginResult> Handle(ChangeOwnAdminPassword command, CancellationToken cancellationToken)
     {
         var admin = await FindAsync(command.AdminId, cancellationToken);
-        if (!PasswordHasher.Verify(command.CurrentPassword, admin.PasswordHash))
+        if (await hasher.VerifyAsync(command.CurrentPassword, admin.PasswordHash, cancellationToken) == PasswordCheck.Failed)
         {
             throw AppException.Field("current_password", "The current password is wrong.");
         }
 
-        admin.PasswordHash = PasswordHasher.Hash(command.NewPassword);
+        admin.PasswordHash = await hasher.HashAsync(command.NewPassword, cancellationToken);
         admin.TokenVersion++;
         admin.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         registry.Set(admin.Id, admin.TokenVersion);
         await publisher.AdminAction(new AdminActor(admin.Id, admin.Username), "admin.password.change", $"admin:{admin.Id}", "", cancellationToken);
-        var issued = tokens.Issue(new(ZiyadMessenger.Modules.Contracts.Security.TokenAudience.Admin, admin.Id, admin.Username, admin.Role, admin.TokenVersion, settings.TokenLifetime));
+        var issued = tokens.Issue(new(TokenAudience.Admin, admin.Id, admin.Username, admin.Role, admin.TokenVersion, settings.TokenLifetime));
         return new AdminLoginResult(issued.Token, AdminView.From(admin), issued.ExpiresAt);
     }
 
