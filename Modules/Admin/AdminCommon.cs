@@ -22,7 +22,7 @@ internal sealed record AdminActor(string Id, string Username)
     public static AdminActor From(ClaimsPrincipal principal) => new(principal.UserId(), principal.Username());
 }
 
-internal sealed record AdminSettings(string? InitialPassword, TimeSpan TokenLifetime, int LockoutFailures, TimeSpan LockoutWindow)
+internal sealed record AdminSettings(string? InitialPassword, TimeSpan TokenLifetime, int LockoutFailures, TimeSpan LockoutWindow, TimeSpan LiveTick)
 {
     public static AdminSettings From(IConfiguration configuration)
     {
@@ -32,7 +32,8 @@ internal sealed record AdminSettings(string? InitialPassword, TimeSpan TokenLife
             string.IsNullOrEmpty(initial) ? null : initial,
             TimeSpan.FromMinutes(Math.Clamp(section.GetValue("TokenLifetimeMinutes", 480), 5, 60 * 24 * 7)),
             Math.Max(1, section.GetValue("LockoutFailures", 5)),
-            TimeSpan.FromMinutes(Math.Max(1, section.GetValue("LockoutMinutes", 5))));
+            TimeSpan.FromMinutes(Math.Max(1, section.GetValue("LockoutMinutes", 5))),
+            TimeSpan.FromSeconds(Math.Clamp(section.GetValue("LiveTickSeconds", 5.0), 0.2, 60)));
     }
 }
 

@@ -4,7 +4,15 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 using ZiyadMessenger.Modules.Admin.Accounts;
+using ZiyadMessenger.Modules.Admin.AuditLog;
+using ZiyadMessenger.Modules.Admin.Channels;
+using ZiyadMessenger.Modules.Admin.Dashboard;
+using ZiyadMessenger.Modules.Admin.Live;
+using ZiyadMessenger.Modules.Admin.Monitoring;
+using ZiyadMessenger.Modules.Admin.Public;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Admin.Organization;
 using ZiyadMessenger.Modules.Admin.Users;
@@ -27,6 +35,20 @@ public sealed class AdminModule : IModule
         services.AddSingleton(AdminSettings.From(context.Configuration));
         services.AddSingleton<AdminTokenRegistry>();
         services.AddSingleton<AdminLoginThrottle>();
+        services.AddScoped<MonitoringService>();
+        services.AddSingleton<CpuSampler>();
+        services.AddSingleton<LiveHub>();
+        services.AddHostedService<LiveTicker>();
+        services.AddSingleton<EndpointMetrics>();
+        services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<EndpointMetrics>());
+        // Process-wide metrics (every module's requests, the runtime), scraped from the admin port only.
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("ziyad-messenger", serviceVersion: typeof(AdminModule).Assembly.GetName().Version?.ToString(3)))
+            .WithMetrics(metrics => metrics
+            .AddMeter(EndpointMetrics.MeterName)
+            .AddAspNetCoreInstrumentation()
+            .AddRuntimeInstrumentation()
+            .AddPrometheusExporter());
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -35,6 +57,14 @@ public sealed class AdminModule : IModule
         AccountEndpoints.Map(endpoints);
         UserEndpoints.Map(endpoints);
         OrganizationEndpoints.Map(endpoints);
+        ChannelEndpoints.Map(endpoints);
+        AuditEndpoints.Map(endpoints);
+        MonitoringEndpoints.Map(endpoints);
+        LiveEndpoints.Map(endpoints);
+        PublicEndpoints.Map(endpoints);
+        DashboardEndpoints.Map(endpoints);
+        // Prometheus text format; mapped inside the module's group so only the admin port answers it.
+        endpoints.MapPrometheusScrapingEndpoint("/metrics");
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)

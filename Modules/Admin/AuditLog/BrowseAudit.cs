@@ -1,0 +1,78 @@
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Contracts.Audit;
+using ZiyadMessenger.Modules.Contracts.Auth;
+using ZiyadMessenger.Modules.Contracts.Security;
+
+namespace ZiyadMessenger.Modules.Admin.AuditLog;
+
+/// <summary>An audit entry with the actor's name beside its id, so a person can read the log.</summary>
+internal sealed record AuditEntryView(long Id, DateTimeOffset Timestamp, string ActorId, string? ActorName, string Action, string TargetResource, string Details, string Hash);
+
+internal sealed record AuditPageView(IReadOnlyList<AuditEntryView> Entries, long Total, int Offset, int Limit);
+
+internal sealed record BrowseAuditLog(string? ActorId, string? Action, DateTimeOffset? From, DateTimeOffset? To, int Offset, int Limit) : IQuery<AuditPageView>;
+
+internal sealed record CheckAuditChain : IQuery<AuditVerification>;
+
+internal sealed class BrowseAuditLogValidator : AbstractValidator<BrowseAuditLog>
+{
+    public BrowseAuditLogValidator()
+    {
+        RuleFor(x => x.Offset).GreaterThanOrEqualTo(0);
+        RuleFor(x => x.Limit).InclusiveBetween(1, 500);
+        RuleFor(x => x.ActorId!).MaximumLength(64).When(x => x.ActorId is not null);
+        RuleFor(x => x.Action!).MaximumLength(64).When(x => x.Action is not null);
+        RuleFor(x => x.To).GreaterThanOrEqualTo(x => x.From).When(x => x.From is not null && x.To is not null)
+            .WithMessage("'to' must not be before 'from'.");
+    }
+}
+
+internal sealed class AuditHandlers(ISender sender, AdminDbContext db) :
+    IQueryHandler<BrowseAuditLog, AuditPageView>,
+    IQueryHandler<CheckAuditChain, AuditVerification>
+{
+    public async ValueTask<AuditPageView> Handle(BrowseAuditLog query, CancellationToken cancellationToken)
+    {
+        var page = await sender.Send(new QueryAuditLog(query.ActorId, query.Action, query.From, query.To, query.Offset, query.Limit), cancellationToken);
+        var actorIds = page.Entries.Select(e => e.ActorId).Distinct().ToList();
+        var names = await db.Admins.AsNoTracking().Where(a => actorIds.Contains(a.Id))
+            .ToDictionaryAsync(a => a.Id, a => "admin:" + a.Username, cancellationToken);
+        var rest = actorIds.Where(id => !names.ContainsKey(id)).ToList();
+        if (rest.Count > 0)
+        {
+            foreach (var user in await sender.Send(new GetUsers(rest), cancellationToken))
+            {
+                names[user.Id] = user.Username;
+            }
+        }
+
+        var entries = page.Entries
+            .Select(e => new AuditEntryView(e.Id, e.Timestamp, e.ActorId, names.GetValueOrDefault(e.ActorId), e.Action, e.TargetResource, e.Details, e.Hash))
+            .ToList();
+        return new AuditPageView(entries, page.Total, query.Offset, query.Limit);
+    }
+
+    public ValueTask<AuditVerification> Handle(CheckAuditChain query, CancellationToken cancellationToken) =>
+        sender.Send(new VerifyAuditChain(), cancellationToken);
+}
+
+internal static class AuditEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var audit = app.MapGroup("/admin/audit").RequireAuthorization(AuthPolicies.Admin);
+        audit.MapGet("", async ([FromQuery(Name = "actor_id")] string? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, ISender s) =>
+            TypedResults.Ok(await s.Send(new BrowseAuditLog(
+                string.IsNullOrWhiteSpace(actorId) ? null : actorId.Trim(),
+                string.IsNullOrWhiteSpace(action) ? null : action.Trim(),
+                from, to, offset ?? 0, limit ?? 50))));
+        audit.MapGet("/verify", async (ISender s) => TypedResults.Ok(await s.Send(new CheckAuditChain())));
+    }
+}
