@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZiyadMessenger.Modules.Admin.Accounts;
@@ -15,11 +16,30 @@ namespace ZiyadMessenger.Modules.Admin.Live;
 /// <c>{"event", "payload"}</c>. Each socket has its own bounded queue; a socket that falls behind
 /// loses its oldest events rather than slowing the server (the periodic stats tick resynchronises it).
 /// </summary>
-internal sealed class LiveHub(IOptions<JsonOptions> json, AdminTokenRegistry registry, ILogger<LiveHub> logger)
+internal sealed class LiveHub
 {
     private const int QueueLength = 512;
     private readonly ConcurrentDictionary<Guid, Subscriber> _subscribers = new();
-    private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
+    private readonly JsonSerializerOptions _json;
+    private readonly AdminTokenRegistry _registry;
+    private readonly ILogger<LiveHub> _logger;
+    private readonly CancellationToken _stopping;
+
+    public LiveHub(IOptions<JsonOptions> json, AdminTokenRegistry registry, IHostApplicationLifetime lifetime, ILogger<LiveHub> logger)
+    {
+        _json = json.Value.SerializerOptions;
+        _registry = registry;
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+        // Open feeds would hold the shutdown until its timeout: end them as soon as stopping begins.
+        _stopping.Register(() =>
+        {
+            foreach (var subscriber in _subscribers.Values)
+            {
+                subscriber.Queue.Writer.TryComplete();
+            }
+        });
+    }
 
     public int Count => _subscribers.Count;
 
@@ -45,7 +65,7 @@ internal sealed class LiveHub(IOptions<JsonOptions> json, AdminTokenRegistry reg
     {
         foreach (var subscriber in _subscribers.Values)
         {
-            if (!registry.IsValid(subscriber.AdminId, subscriber.TokenVersion))
+            if (!_registry.IsValid(subscriber.AdminId, subscriber.TokenVersion))
             {
                 subscriber.Queue.Writer.TryComplete();
             }
@@ -62,24 +82,41 @@ internal sealed class LiveHub(IOptions<JsonOptions> json, AdminTokenRegistry reg
         var id = Guid.NewGuid();
         subscriber.Queue.Writer.TryWrite(hello);
         _subscribers[id] = subscriber;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+        if (_stopping.IsCancellationRequested)
+        {
+            subscriber.Queue.Writer.TryComplete();
+        }
+
         try
         {
-            var reader = ReadUntilClosedAsync(socket, stop.Token);
-            var writer = WriteAsync(socket, subscriber.Queue.Reader, stop.Token);
-            await Task.WhenAny(reader, writer);
-            await stop.CancelAsync();
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            var reader = ReadUntilClosedAsync(socket, aborted);
+            var writer = WriteAsync(socket, subscriber.Queue.Reader, aborted);
+            if (await Task.WhenAny(reader, writer) == writer)
             {
-                var revoked = !registry.IsValid(adminId, tokenVersion);
+                // The server ended the feed (session revoked, or shutting down): say why, then let the
+                // client answer the close. Cancelling a pending receive would abort the socket instead.
+                await writer;
+                var revoked = !_registry.IsValid(adminId, tokenVersion);
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(revoked ? (WebSocketCloseStatus)4401 : WebSocketCloseStatus.NormalClosure,
-                    revoked ? "session ended" : "bye", timeout.Token);
+                await socket.CloseOutputAsync(
+                    revoked ? (WebSocketCloseStatus)4401 : WebSocketCloseStatus.EndpointUnavailable,
+                    revoked ? "session ended" : "server stopping", timeout.Token);
+                await Task.WhenAny(reader, Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None));
+            }
+            else
+            {
+                subscriber.Queue.Writer.TryComplete();
+                await reader;
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", timeout.Token);
+                }
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
-            logger.LogDebug("Admin live socket ended: {Reason}", ex.Message);
+            _logger.LogDebug("Admin live socket ended: {Reason}", ex.Message);
         }
         finally
         {

@@ -42,7 +42,8 @@ internal sealed class EndpointMetrics : IRequestObserver, IDisposable
     {
         try
         {
-            var route = record.Route ?? "(unmatched)";
+            // A group's root endpoint comes out as "/admin/roles/": name it as clients call it.
+            var route = record.Route is null ? "(unmatched)" : record.Route.Length > 1 ? record.Route.TrimEnd('/') : record.Route;
             var statusClass = record.Status switch { >= 500 => "5xx", >= 400 => "4xx", >= 300 => "3xx", _ => "2xx" };
             var tags = new TagList { { "module", record.Module }, { "method", record.Method }, { "route", route }, { "status_class", statusClass } };
             _duration.Record(record.LatencyMs, tags);
