@@ -48,12 +48,14 @@ public sealed class TestHost : IAsyncDisposable
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
+        // Chosen once: a retry after a port clash reuses the data directory, where the first attempt
+        // already created the admin with this password.
+        var adminPassword = settings?.TryGetValue("ZiyadMessenger:Admin:InitialPassword", out var given) == true && given is not null
+            ? given
+            : "Adm-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         for (var attempt = 1; ; attempt++)
         {
             var ports = ModuleNames.All.Zip(FreePorts.Take(ModuleNames.All.Count)).ToDictionary(p => p.First, p => p.Second);
-            var adminPassword = settings?.TryGetValue("ZiyadMessenger:Admin:InitialPassword", out var given) == true && given is not null
-                ? given
-                : "Adm-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
             var config = new Dictionary<string, string?>
             {
                 ["ZiyadMessenger:BindAddress"] = "127.0.0.1",
