@@ -14,8 +14,10 @@ public sealed partial class FirstAdminTests
         var directory = TestHost.NewDataDirectory();
         var environment = new Dictionary<string, string> { ["ZiyadMessenger__Admin__InitialPassword"] = "" };
         string password;
-        await using (var host = await HostProcess.StartAsync(directory, environment))
+        await using (var host = await HostProcess.StartAsync(directory, environment, waitUntilReady: false))
         {
+            // Generous: a child process on a machine busy with the rest of the suite starts slowly.
+            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
             var match = await WaitForPasswordAsync(host);
             match.Success.Should().BeTrue($"the console should show the one-time password:\n{host.Output}");
             password = match.Groups[1].Value;
@@ -34,8 +36,9 @@ public sealed partial class FirstAdminTests
         logs.Should().NotContain(password);
 
         // A second start finds the admin and shows nothing.
-        await using (var again = await HostProcess.StartAsync(directory, environment))
+        await using (var again = await HostProcess.StartAsync(directory, environment, waitUntilReady: false))
         {
+            await again.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
             await Task.Delay(500);
             OneTimePassword().Match(again.Output).Success.Should().BeFalse();
         }
