@@ -1,24 +1,71 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Cluster.Data;
+using ZiyadMessenger.Modules.Cluster.Join;
+using ZiyadMessenger.Modules.Cluster.Nodes;
+using ZiyadMessenger.Modules.Cluster.Status;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Cluster;
 
+/// <summary>
+/// The cluster view (CONTRACT §6) of a single-node server: this node's identity and health, and the
+/// nodes that joined it. The registry sits behind <see cref="INodeRegistry"/> so that a distributed
+/// engine can take its place.
+/// </summary>
 public sealed class ClusterModule : IModule
 {
+    public const int MinJoinSecretLength = 16;
+
     public string Name => ModuleNames.Cluster;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
+        var section = context.Configuration.GetSection("ZiyadMessenger:Cluster");
+        var timeout = section.GetValue("NodeTimeoutSeconds", 60);
+        if (timeout < 1)
+        {
+            throw new InvalidOperationException("ZiyadMessenger:Cluster:NodeTimeoutSeconds: must be 1 or more.");
+        }
+
+        var secret = section["JoinSecret"];
+        if (!string.IsNullOrEmpty(secret) && secret.Length < MinJoinSecretLength)
+        {
+            throw new InvalidOperationException(
+                $"ZiyadMessenger:Cluster:JoinSecret: must be at least {MinJoinSecretLength} characters (or empty: then only admins may add nodes).");
+        }
+
+        services.AddSingleton(new ClusterOptions
+        {
+            NodeTimeout = TimeSpan.FromSeconds(timeout),
+            JoinSecretHash = ClusterOptions.HashSecret(secret),
+        });
+        services.AddSingleton(sp => new LocalNode(context.Paths, context.Configuration, sp.GetRequiredService<TimeProvider>()));
+        services.AddDbContextFactory<ClusterDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Cluster));
+        services.AddSingleton<INodeRegistry, SqliteNodeRegistry>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
-        endpoints.MapGet("/status", () => TypedResults.Ok(new { module = Name }));
+        endpoints.MapStatus();
+        endpoints.MapJoin();
     }
 
-    public Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var contexts = services.GetRequiredService<IDbContextFactory<ClusterDbContext>>();
+        await using (var db = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+
+        // Made (or read) now, so a bad id file stops the start instead of the first status request.
+        _ = services.GetRequiredService<LocalNode>().Id;
+    }
 }
