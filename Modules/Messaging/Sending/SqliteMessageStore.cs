@@ -9,10 +9,11 @@ namespace ZiyadMessenger.Modules.Messaging.Sending;
 
 /// <summary>
 /// The write path skips EF Core: one long-lived connection, three prepared statements, and one
-/// transaction (so one fsync) per batch. Through EF every message paid for change tracking and its own
-/// SaveChanges transaction; group commit is what lets a synchronous=FULL database take thousands of
-/// messages a second on one disk (see docs/messaging.md for the figures). Reads and the rare edits go
-/// through EF like the rest of the module.
+/// transaction (so one fsync) per batch. Measured on the 2-core build machine (busy, 200-byte messages,
+/// synchronous=FULL): EF with a transaction per message 100 msg/s; these statements one per transaction
+/// 200 msg/s; in batches of 16 2,700 msg/s, of 128 12,000 msg/s, of 512 15,000 msg/s. The fsync per
+/// commit is the cost, so group commit is what pays; skipping EF doubles what is left. Reads and the rare
+/// edits go through EF like the rest of the module.
 /// </summary>
 internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<MessagingDbContext> contexts) : IMessageStore, IDisposable
 {
@@ -83,12 +84,6 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
 
         transaction.Commit();
         return results;
-    }
-
-    /// <summary>After a failed transaction the connection may be unusable: start over with a fresh one.</summary>
-    public void Reset()
-    {
-        DisposeConnection();
     }
 
     private StoredMessage? FindByClientId(string senderId, string clientMsgId)
