@@ -80,7 +80,8 @@ public sealed class HostProcess : IAsyncDisposable
         var host = new HostProcess(process, dataDirectory, ports);
         if (waitUntilReady)
         {
-            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(30));
+            // Generous: on a machine busy with parallel builds a cold process start can take well over 30 s.
+            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
         }
 
         return host;

@@ -219,17 +219,28 @@ public sealed class CrashSafetyTests(Xunit.Abstractions.ITestOutputHelper output
         }
     }
 
-    /// <summary>Another process may take a free port before the host binds it; then start again on fresh ports.</summary>
+    /// <summary>
+    /// Another process may take a free port before the host binds it; then start again on fresh ports.
+    /// A machine busy with other builds may need well over the default 30 s to start a process.
+    /// </summary>
     private static async Task<HostProcess> StartAsync(string data)
     {
         for (var attempt = 1; ; attempt++)
         {
+            var host = await HostProcess.StartAsync(data, waitUntilReady: false);
             try
             {
-                return await HostProcess.StartAsync(data);
+                await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+                return host;
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
+                await host.DisposeAsync();
+            }
+            catch
+            {
+                await host.DisposeAsync();
+                throw;
             }
         }
     }
