@@ -256,6 +256,43 @@ public sealed class ClusterTests(ClusterHostFixture fixture) : IClassFixture<Clu
     }
 
     [Fact]
+    public async Task Open_websockets_are_counted_on_this_node()
+    {
+        var id = (await StatusAsync()).GetProperty("node_id").GetString()!;
+        async Task<int> Connections() => Node(await StatusAsync(), id)!.Value.GetProperty("connections").GetInt32();
+        async Task WaitFor(Func<int, bool> condition)
+        {
+            for (var deadline = DateTime.UtcNow.AddSeconds(20); !condition(await Connections()); await Task.Delay(50))
+            {
+                DateTime.UtcNow.Should().BeBefore(deadline, "the count should follow the sockets");
+            }
+        }
+
+        var before = await Connections();
+        var user = await _host.CreateUserAsync();
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(_host.WebSocketUrl(ModuleNames.Messaging, $"/ws?token={Uri.EscapeDataString(user.Token)}"), CancellationToken.None);
+
+        await WaitFor(n => n == before + 1);
+        Node(await StatusAsync(), id)!.Value.GetProperty("connected_users").GetInt32().Should().BeGreaterThanOrEqualTo(1);
+
+        await socket.CloseAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
+        await WaitFor(n => n == before);
+    }
+
+    [Fact]
+    public async Task The_admin_port_shows_the_same_cluster()
+    {
+        var self = (await StatusAsync()).GetProperty("node_id").GetString()!;
+        using var admin = _host.Client(ModuleNames.Admin, await _host.AdminTokenAsync());
+
+        var response = await admin.GetAsync("/admin/cluster/status");
+
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await response.Content.ReadAsStringAsync()).Should().Contain(self);
+    }
+
+    [Fact]
     public async Task Cluster_paths_are_only_served_on_the_cluster_port()
     {
         var wrongPort = _host.Client(ModuleNames.Audit);
