@@ -24,6 +24,7 @@ internal static class BackupArchive
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     public static BackupManifest Create(StorePaths paths, string archive)
@@ -233,7 +234,8 @@ internal static class BackupArchive
     /// <summary>Everything in the data directory but the live database (the snapshot stands for it), logs and old backups.</summary>
     private static IEnumerable<string> DataFiles(StorePaths paths)
     {
-        var skipFolders = new[] { paths.LogsDirectory, Path.Combine(paths.DataDirectory, DataFormat.BackupsFolder) }
+        // files/tmp holds uploads still arriving: never referenced by a row, so never needed.
+        var skipFolders = new[] { paths.LogsDirectory, Path.Combine(paths.DataDirectory, DataFormat.BackupsFolder), Path.Combine(paths.FilesDirectory, "tmp") }
             .Select(p => p + Path.DirectorySeparatorChar).ToArray();
         var database = Path.GetFileName(paths.DatabaseFile);
         return Directory.EnumerateFiles(paths.DataDirectory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })

@@ -45,8 +45,10 @@ public sealed class HostProcess : IAsyncDisposable
         IReadOnlyDictionary<string, int>? ports = null,
         string[]? args = null,
         bool waitUntilReady = true,
-        string? executable = null)
+        string? executable = null,
+        int attempt = 1)
     {
+        var choosePorts = ports is null;
         ports ??= ModuleNames.All.Zip(FreePorts.Take(ModuleNames.All.Count)).ToDictionary(p => p.First, p => p.Second);
         var info = executable is null
             ? new ProcessStartInfo("dotnet") { ArgumentList = { HostAssembly } }
@@ -81,7 +83,17 @@ public sealed class HostProcess : IAsyncDisposable
         if (waitUntilReady)
         {
             // Generous: on a machine busy with parallel builds a cold process start can take well over 30 s.
-            await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+            try
+            {
+                await host.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
+            }
+            catch (InvalidOperationException) when (choosePorts && host.HasExited && host.ExitCode == 78 && host.Output.Contains("already in use", StringComparison.Ordinal) && attempt < 5)
+            {
+                // A port handed out as free was taken before the server bound it (often the local end of
+                // some test's outgoing connection); pick the ports again.
+                await host.DisposeAsync();
+                return await StartAsync(dataDirectory, environment, null, args, waitUntilReady, executable, attempt + 1);
+            }
         }
 
         return host;

@@ -90,6 +90,29 @@ public sealed class UpgradeTests
         }
     }
 
+    [Fact]
+    public async Task A_module_migration_this_program_does_not_know_is_refused()
+    {
+        var directory = TestHost.NewDataDirectory();
+        try
+        {
+            await (await TestHost.StartAsync(dataDirectory: directory)).DisposeAsync();
+            Execute(directory, "INSERT INTO __migrations_auth (MigrationId, ProductVersion) VALUES ('29991231235959_FromTheFuture', '99.0.0');");
+
+            await using var host = await HostProcess.StartAsync(directory, waitUntilReady: false);
+            var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
+
+            code.Should().Be(65);
+            host.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle()
+                .Which.Should().Contain("29991231235959_FromTheFuture").And.Contain("does not know");
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static string? Meta(string directory, string key) =>
         Scalar(Path.Combine(directory, "ziyad.db"), $"SELECT value FROM host_meta WHERE key = '{key}'");
 
