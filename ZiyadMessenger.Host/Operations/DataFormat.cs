@@ -49,7 +49,8 @@ internal static class DataFormat
         foreach (var contextType in DbContextTypes(services))
         {
             await using var scope = services.CreateAsyncScope();
-            if (scope.ServiceProvider.GetService(contextType) is not DbContext context)
+            await using var context = RegisteredDbContexts.Create(scope.ServiceProvider, contextType);
+            if (context is null)
             {
                 continue;
             }
@@ -208,14 +209,29 @@ internal static class DataFormat
         services.GetService<RegisteredDbContexts>()?.Types ?? [];
 }
 
-/// <summary>The DbContext types the modules registered; read when the container is complete.</summary>
+/// <summary>
+/// The DbContext types the modules registered, directly or through a (pooled) context factory; read once
+/// the container is complete, so a module's new context is checked without being listed here.
+/// </summary>
 internal sealed class RegisteredDbContexts(IServiceCollection services)
 {
     public IReadOnlyList<Type> Types => services
         .Select(d => d.ServiceType)
+        .Select(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(IDbContextFactory<>) ? t.GetGenericArguments()[0] : t)
         .Where(t => t.IsSubclassOf(typeof(DbContext)) && !t.IsAbstract)
         .Distinct()
         .ToList();
+
+    public static DbContext? Create(IServiceProvider services, Type contextType)
+    {
+        if (services.GetService(contextType) is DbContext context)
+        {
+            return context;
+        }
+
+        var factory = services.GetService(typeof(IDbContextFactory<>).MakeGenericType(contextType));
+        return factory?.GetType().GetMethod(nameof(IDbContextFactory<DbContext>.CreateDbContext), Type.EmptyTypes)?.Invoke(factory, null) as DbContext;
+    }
 }
 
 /// <summary>The data directory belongs to another version of the program. The server exits with one line.</summary>

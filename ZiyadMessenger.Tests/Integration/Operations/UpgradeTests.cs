@@ -90,14 +90,16 @@ public sealed class UpgradeTests
         }
     }
 
-    [Fact]
-    public async Task A_module_migration_this_program_does_not_know_is_refused()
+    [Theory]
+    [InlineData("auth")]       // a context registered with AddDbContext
+    [InlineData("messaging")]  // one behind a pooled context factory
+    public async Task A_module_migration_this_program_does_not_know_is_refused(string module)
     {
         var directory = TestHost.NewDataDirectory();
         try
         {
             await (await TestHost.StartAsync(dataDirectory: directory)).DisposeAsync();
-            Execute(directory, "INSERT INTO __migrations_auth (MigrationId, ProductVersion) VALUES ('29991231235959_FromTheFuture', '99.0.0');");
+            Execute(directory, $"INSERT INTO __migrations_{module} (MigrationId, ProductVersion) VALUES ('29991231235959_FromTheFuture', '99.0.0');");
 
             await using var host = await HostProcess.StartAsync(directory, waitUntilReady: false);
             var code = await host.WaitForExitAsync(TimeSpan.FromSeconds(60));
