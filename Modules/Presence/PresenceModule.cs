@@ -1,8 +1,14 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Presence.Data;
+using ZiyadMessenger.Modules.Presence.Heartbeat;
+using ZiyadMessenger.Modules.Presence.Status;
+using ZiyadMessenger.Modules.Presence.Tracking;
 
 namespace ZiyadMessenger.Modules.Presence;
 
@@ -12,13 +18,27 @@ public sealed class PresenceModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
+        services.AddSingleton(PresenceOptions.From(context.Configuration));
+        services.AddSingleton<PresenceTracker>();
+        services.AddSingleton<OnlineHistory>();
+        services.AddDbContext<PresenceDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Presence));
+        services.AddHostedService<PresenceDispatcher>();
+        services.AddHostedService<PresenceSweeper>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
-        endpoints.MapGet("/status", () => TypedResults.Ok(new { module = Name }));
+        HeartbeatEndpoint.Map(endpoints);
+        StatusEndpoint.Map(endpoints);
     }
 
-    public Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var db = services.GetRequiredService<PresenceDbContext>();
+        await db.Database.MigrateAsync(cancellationToken);
+        var rows = await db.LastSeen.AsNoTracking().ToListAsync(cancellationToken);
+        services.GetRequiredService<PresenceTracker>()
+            .Load(rows.Select(r => (r.UserId, DateTimeOffset.FromUnixTimeMilliseconds(r.LastSeenMs))));
+    }
 }
