@@ -5,10 +5,10 @@ using ZiyadMessenger.Tests.Infrastructure;
 
 namespace ZiyadMessenger.Tests.Integration.Presence;
 
-/// <summary>A host whose users go offline 2 s after they were last seen, so expiry can be watched.</summary>
+/// <summary>A host whose users go offline 3 s after they were last seen, so expiry can be watched.</summary>
 public sealed class PresenceFixture : IAsyncLifetime
 {
-    public const double OfflineAfterSeconds = 2;
+    public const double OfflineAfterSeconds = 3;
 
     public TestHost Host { get; private set; } = null!;
 

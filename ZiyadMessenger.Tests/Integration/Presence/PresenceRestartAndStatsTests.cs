@@ -53,8 +53,9 @@ public sealed class PresenceRestartAndStatsTests
         now.OnlinePerMinuteLastHour.Should().HaveCount(60);
         now.OnlinePerMinuteLastHour[^1].Should().Be(4, "the current minute is last, and four users are present");
 
-        await host.WaitForStatusAsync(online, online.Id, 0, TimeSpan.FromSeconds(10));
-        await host.WaitForStatusAsync(online, busy.Id, 0, TimeSpan.FromSeconds(10));
+        await host.WaitForStatusAsync(online, online.Id, 0, TimeSpan.FromSeconds(15));
+        await host.WaitForStatusAsync(online, busy.Id, 0, TimeSpan.FromSeconds(15));
+        await host.WaitForStatusAsync(online, away.Id, 0, TimeSpan.FromSeconds(15));
         var later = await StatsAsync(host);
         (later.Online + later.Busy + later.Away).Should().Be(1, "only the user with a socket is left");
         later.OnlinePerMinuteLastHour.Max().Should().Be(4, "the minute's peak is kept");
