@@ -91,6 +91,41 @@ public sealed class AuditWriterFaultTests
         verify.GetProperty("intact").GetBoolean().Should().BeTrue();
     }
 
+    [Fact]
+    public async Task Entries_still_queued_at_shutdown_are_written_before_the_server_exits()
+    {
+        var directory = TestHost.NewDataDirectory();
+        var settings = new Dictionary<string, string?> { ["ZiyadMessenger:Admin:InitialPassword"] = "Drain-" + Guid.NewGuid().ToString("N") };
+        const int count = 2000;
+        try
+        {
+            await using (var first = await TestHost.StartAsync(settings, directory))
+            {
+                await using (var scope = first.Services.CreateAsyncScope())
+                {
+                    var publisher = scope.ServiceProvider.GetRequiredService<Mediator.IPublisher>();
+                    for (var i = 0; i < count; i++)
+                    {
+                        await publisher.Publish(new ZiyadMessenger.Modules.Contracts.Files.FileDownloaded($"f{i}", "drain-actor", false, i));
+                    }
+                }
+
+                // Stop at once: the writer has had no time to catch up and must drain on the way out.
+                await first.StopAsync();
+            }
+
+            await using var second = await TestHost.StartAsync(settings, directory);
+            var admin = await second.AdminTokenAsync();
+            (await QueryAsync(second, admin, "?actor=drain-actor&limit=1")).GetProperty("total").GetInt64().Should().Be(count);
+            (await VerifyAsync(second, admin)).GetProperty("intact").GetBoolean().Should().BeTrue();
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private sealed class GatedStore
     {
         private volatile TaskCompletionSource _open = CompletedGate();
