@@ -68,8 +68,9 @@ public sealed class BackupRestoreTests
 
                 await WaitUntilAsync(() => acked.Count >= 20 && uploads.Count >= 3, sender, uploader);
                 ackedBeforeBackup = acked.Keys.Max();
-                uploadsBeforeBackup = uploads.Count;
+                // One snapshot of the keys: the uploader keeps adding while we look.
                 var uploadedBefore = uploads.Keys.ToHashSet();
+                uploadsBeforeBackup = uploadedBefore.Count;
 
                 var (code, output) = await RunCliAsync(work, "backup", "--to", archive, "--data", host.DataDirectory);
 
