@@ -118,7 +118,13 @@ public sealed class LiveSocketRulesTests(QuickRecheckHostFixture fixture) : ICla
 
         var seen = DateTimeOffset.UtcNow;
         await _host.BusAsync(async s => { await s.Send(new BroadcastPresence(subject.Id, 2, seen)); return 0; });
+        // The Presence module also announces these users as they connect: look for the broadcast sent here.
         var presence = await v2.ReceiveEventAsync("presence");
+        while (presence.GetProperty("user_id").GetString() != subject.Id || presence.GetProperty("status").GetInt32() != 2)
+        {
+            presence = await v2.ReceiveEventAsync("presence");
+        }
+
         presence.GetProperty("user_id").GetString().Should().Be(subject.Id);
         presence.GetProperty("status").GetInt32().Should().Be(2);
         (await v1.DrainAsync(TimeSpan.FromMilliseconds(300))).Should().BeEmpty("v1 sockets get messages only");
