@@ -17,33 +17,47 @@ internal sealed class ModulePortMap(ServerSettings settings)
 }
 
 /// <summary>
-/// Keeps every module behind its own listener. Runs inside routing, so that two modules may share a path
-/// (<c>/health</c>, <c>/status</c>): candidates whose module is not the connection's listener are
-/// discarded, and a path of another module is a plain 404. The Host header plays no part.
+/// Keeps every module behind its own listener. It is a branch of the routing tree itself, taken before
+/// the HTTP-method and content-type branches: two modules may share a path (<c>/health</c>,
+/// <c>/status</c>), a path of another module is a plain 404, and a 405 or 415 only ever describes the
+/// endpoints of the connection's own module. The Host header plays no part.
 /// </summary>
-internal sealed class ModuleListenerMatcherPolicy(ModulePortMap ports) : MatcherPolicy, IEndpointSelectorPolicy
+internal sealed class ModuleListenerMatcherPolicy(ModulePortMap ports) : MatcherPolicy, INodeBuilderPolicy
 {
+    // Before HttpMethodMatcherPolicy (-1000) and the Accepts policy, so their rejections are per module.
     public override int Order => int.MinValue;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => endpoints.Count > 0;
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
+        endpoints.Any(e => e.Metadata.GetMetadata<ModuleEndpointMetadata>() is not null);
 
-    public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
+    public IReadOnlyList<PolicyNodeEdge> GetEdges(IReadOnlyList<Endpoint> endpoints)
     {
-        var module = ports.ModuleFor(httpContext);
-        for (var i = 0; i < candidates.Count; i++)
+        var byModule = new Dictionary<string, List<Endpoint>>(StringComparer.Ordinal);
+        foreach (var endpoint in endpoints)
         {
-            if (!candidates.IsValidCandidate(i))
+            // An endpoint of no module (none is mapped that way) would answer on no port at all.
+            if (endpoint.Metadata.GetMetadata<ModuleEndpointMetadata>() is { } owner)
             {
-                continue;
-            }
+                if (!byModule.TryGetValue(owner.Module, out var list))
+                {
+                    byModule[owner.Module] = list = [];
+                }
 
-            var owner = candidates[i].Endpoint.Metadata.GetMetadata<ModuleEndpointMetadata>();
-            if (owner is null || !string.Equals(owner.Module, module, StringComparison.Ordinal))
-            {
-                candidates.SetValidity(i, false);
+                list.Add(endpoint);
             }
         }
 
-        return Task.CompletedTask;
+        return byModule.Select(p => new PolicyNodeEdge(p.Key, p.Value)).ToList();
+    }
+
+    public PolicyJumpTable BuildJumpTable(int exitDestination, IReadOnlyList<PolicyJumpTableEdge> edges) =>
+        new ModuleJumpTable(ports, exitDestination, edges.ToDictionary(e => (string)e.State, e => e.Destination, StringComparer.Ordinal));
+
+    private sealed class ModuleJumpTable(ModulePortMap ports, int exitDestination, Dictionary<string, int> destinations) : PolicyJumpTable
+    {
+        public override int GetDestination(HttpContext httpContext) =>
+            ports.ModuleFor(httpContext) is { } module && destinations.TryGetValue(module, out var destination)
+                ? destination
+                : exitDestination;
     }
 }
