@@ -26,18 +26,34 @@ internal static class RateLimitSetup
         var window = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("WindowSeconds", 10)));
         var loginPermits = section.GetValue("LoginPermitsPerMinute", 30);
 
+        var proxies = section.GetSection("TrustedProxies").Get<string[]>() ?? [];
+        var addresses = new List<IPAddress>();
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var proxy in proxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()))
+        {
+            if (IPAddress.TryParse(proxy, out var address))
+            {
+                addresses.Add(address);
+            }
+            else if (System.Net.IPNetwork.TryParse(proxy, out var network))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                throw new ConfigurationException("ZiyadMessenger:RateLimits:TrustedProxies", $"'{proxy}' is neither an IP address nor a network (10.0.0.0/8).");
+            }
+        }
+
         services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
-            foreach (var proxy in section.GetSection("TrustedProxies").Get<string[]>() ?? [])
-            {
-                if (IPAddress.TryParse(proxy, out var address))
-                {
-                    options.KnownProxies.Add(address);
-                }
-            }
+            // With both lists empty the middleware would believe every sender: without a configured proxy,
+            // X-Forwarded-For is not read at all.
+            options.ForwardedHeaders = addresses.Count + networks.Count == 0 ? ForwardedHeaders.None : ForwardedHeaders.XForwardedFor;
+            addresses.ForEach(options.KnownProxies.Add);
+            networks.ForEach(options.KnownIPNetworks.Add);
         });
 
         services.AddRateLimiter(options =>
