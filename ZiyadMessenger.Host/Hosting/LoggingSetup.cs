@@ -20,7 +20,9 @@ internal static class LoggingSetup
         var section = builder.Configuration.GetSection("ZiyadMessenger:Logging");
         var console = section.GetValue("Console", true);
         var retained = Math.Max(1, section.GetValue("RetainedDays", 14));
-        builder.Services.AddSerilog((services, logger) =>
+        // Each server keeps its own logger (preserveStaticLogger): several servers in one process (the
+        // tests) must not write into each other's files or close each other's logger on shutdown.
+        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()

@@ -75,8 +75,9 @@ internal static class RateLimitSetup
 
             if (permits > 0)
             {
+                // One allowance per module and address: a client busy on one port is not locked out of the others.
                 options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                    RateLimitPartition.GetFixedWindowLimiter(ClientKey(context), _ => new FixedWindowRateLimiterOptions
+                    RateLimitPartition.GetFixedWindowLimiter(ModuleKey(context), _ => new FixedWindowRateLimiterOptions
                     {
                         PermitLimit = permits,
                         Window = window,
@@ -95,6 +96,9 @@ internal static class RateLimitSetup
         });
         return services;
     }
+
+    private static string ModuleKey(HttpContext context) =>
+        $"{context.RequestServices.GetRequiredService<ModulePortMap>().ModuleFor(context)}|{ClientKey(context)}";
 
     private static string ClientKey(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

@@ -17,7 +17,7 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
         var id = IsAcceptable(supplied) ? supplied : Guid.NewGuid().ToString("N");
         context.TraceIdentifier = id;
         context.Response.Headers[Header] = id;
-        using (LogContext.PushProperty("RequestId", id))
+        using (LogContext.Push(new RequestIdEnricher(id)))
         {
             await next(context);
         }
@@ -40,4 +40,16 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 
         return !string.IsNullOrWhiteSpace(value);
     }
+}
+
+/// <summary>
+/// Sets <c>RequestId</c> on every event of the request, replacing the one ASP.NET Core's request scope
+/// captured before this middleware chose the id (the connection-based trace identifier).
+/// </summary>
+internal sealed class RequestIdEnricher(string id) : Serilog.Core.ILogEventEnricher
+{
+    private readonly Serilog.Events.LogEventProperty _property = new("RequestId", new Serilog.Events.ScalarValue(id));
+
+    public void Enrich(Serilog.Events.LogEvent logEvent, Serilog.Core.ILogEventPropertyFactory propertyFactory) =>
+        logEvent.AddOrUpdateProperty(_property);
 }
