@@ -20,9 +20,7 @@ internal static class LoggingSetup
         var section = builder.Configuration.GetSection("ZiyadMessenger:Logging");
         var console = section.GetValue("Console", true);
         var retained = Math.Max(1, section.GetValue("RetainedDays", 14));
-        // Each server keeps its own logger (preserveStaticLogger): several servers in one process (the
-        // tests) must not write into each other's files or close each other's logger on shutdown.
-        builder.Services.AddSerilog(preserveStaticLogger: true, configureLogger: (services, logger) =>
+        builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
