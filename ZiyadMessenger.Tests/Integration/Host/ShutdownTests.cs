@@ -19,7 +19,10 @@ public sealed class ShutdownTests
         var directory = TestHost.NewDataDirectory();
         try
         {
-            await using (var server = await HostProcess.StartAsync(directory))
+            // A long grace period: on a loaded machine the steps below may take a while, and the request
+            // must still be in flight, not aborted, when the test lets it finish.
+            var environment = new Dictionary<string, string> { ["ZiyadMessenger__ShutdownTimeoutSeconds"] = "120" };
+            await using (var server = await HostProcess.StartAsync(directory, environment))
             {
                 using var http = new HttpClient { BaseAddress = server.Url(ModuleNames.Auth), Timeout = TimeSpan.FromSeconds(60) };
                 var body = Encoding.UTF8.GetBytes("{\"username\":\"inflight\",\"full_name\":\"In Flight\",\"password\":\"password-1\",\"role\":\"member\"}");
@@ -28,7 +31,7 @@ public sealed class ShutdownTests
                 await content.FirstPartSent.WaitAsync(TimeSpan.FromSeconds(20));
                 await Task.Delay(300); // let the server start on the request
 
-                var terminate = server.TerminateAsync(TimeSpan.FromSeconds(30));
+                var terminate = server.TerminateAsync(TimeSpan.FromSeconds(90));
 
                 // New connections are refused while the old request is still open.
                 var refused = false;
