@@ -46,10 +46,10 @@ internal sealed class UpdateUserHandler(UserStore users, IPublisher publisher) :
     public async ValueTask<UserInfo> Handle(UpdateUser command, CancellationToken cancellationToken)
     {
         var before = await users.FindAsync(command.UserId, cancellationToken);
-        var deactivating = command.IsActive == false && before.IsActive;
-        // A token names its role: a role change ends the old tokens so no one acts with a role they lost.
-        var roleChanging = command.Role is not null && !string.Equals(command.Role.Trim(), before.Role, StringComparison.Ordinal);
-        var reason = deactivating ? "deactivated" : roleChanging ? "role_changed" : null;
+        // A role change keeps sessions: the role in a user token is informational (no user endpoint is
+        // authorised by it; whoever needs the current role asks GetUser), and renaming a role in Admin
+        // must not log out everyone who holds it.
+        var reason = command.IsActive == false && before.IsActive ? "deactivated" : null;
 
         var user = await users.UpdateAsync(command.UserId, u =>
         {
