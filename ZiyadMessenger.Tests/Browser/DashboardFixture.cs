@@ -29,6 +29,8 @@ public sealed class DashboardFixture : IAsyncLifetime
             return;
         }
 
+        // Generous waits: the suite shares a small machine, and a login hashes a password first.
+        Assertions.SetDefaultExpectTimeout(20_000);
         // The browser is the system's; Playwright must never try to fetch one.
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
@@ -43,7 +45,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     public async Task<IPage> NewPageAsync(int width = 1366, int height = 900)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
-        context.SetDefaultTimeout(15_000);
+        context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         return page;
     }

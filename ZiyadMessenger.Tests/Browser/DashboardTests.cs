@@ -40,7 +40,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     }
 
     [BrowserFact]
-    public async Task An_admin_logs_in_creates_a_user_and_a_private_channel_with_that_member()
+    public async Task An_admin_logs_in_creates_a_user_and_a_private_channel_with_that_member_and_the_audit_page_shows_it()
     {
         var page = await fixture.LoggedInPageAsync();
         await Assertions.Expect(page.Locator("#whoami")).ToContainTextAsync("admin");
@@ -96,6 +96,20 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         var memberList = await admin.GetStringAsync($"/admin/channels/{channelId}/members");
         memberList.Should().Contain(username);
 
+        // The audit page shows what was done, by whom.
+        await page.GetByRole(AriaRole.Link, new() { Name = "Audit log" }).ClickAsync();
+        var audit = page.Locator("main");
+        await Assertions.Expect(Row(page, "admin.channel.member_add").First).ToBeVisibleAsync();
+        await Assertions.Expect(audit).ToContainTextAsync("admin.user.create");
+        await Assertions.Expect(audit).ToContainTextAsync("admin.channel.create");
+        await Assertions.Expect(Row(page, "admin.channel.create").First).ToContainTextAsync("admin:admin");
+        await DashboardFixture.ScreenshotAsync(page, "audit");
+
+        // Filtering narrows the list.
+        await page.GetByLabel("Action").FillAsync("admin.channel.create");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
+        await Assertions.Expect(page.Locator("tbody tr").Filter(new() { HasText = "admin.user.create" })).ToHaveCountAsync(0);
+        await Assertions.Expect(Row(page, "admin.channel.create").First).ToBeVisibleAsync();
     }
 
     [BrowserFact]
@@ -163,7 +177,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     public async Task Every_page_renders_at_laptop_and_phone_widths()
     {
         var page = await fixture.LoggedInPageAsync();
-        string[] pages = ["overview", "users", "channels", "roles", "departments", "devices", "admins", "system"];
+        string[] pages = ["overview", "users", "channels", "roles", "departments", "devices", "admins", "audit", "system"];
         foreach (var name in pages)
         {
             await page.GotoAsync($"{fixture.DashboardUrl}#/{name}");

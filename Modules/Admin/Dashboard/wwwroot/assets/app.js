@@ -368,7 +368,7 @@ function table(columns, rows, emptyText = "Nothing here yet.") {
       ? h("tr", {}, h("td", { colspan: columns.length, class: "empty" }, emptyText))
       : rows.map((row) => h("tr", {}, columns.map((c) => {
         const value = c.render ? c.render(row) : row[c.key];
-        return h("td", { class: c.actions ? "actions" : c.num ? "num" : null }, value ?? "—");
+        return h("td", { class: c.actions ? "actions" : c.num ? "num" : c.nowrap ? "nowrap" : null }, value ?? "—");
       }))))));
 }
 
@@ -939,7 +939,7 @@ pages.audit = async (main, params) => {
     const page = await api("GET", `/admin/audit?${q}`);
     list.replaceChildren(
       table([
-        { title: "Time", render: (e) => fmtDate(e.timestamp) },
+        { title: "Time", nowrap: true, render: (e) => fmtDate(e.timestamp) },
         { title: "Actor", render: (e) => e.actor_name ?? h("span", { class: "mono" }, e.actor_id) },
         { title: "Action", render: (e) => h("span", { class: "mono" }, e.action) },
         { title: "Target", render: (e) => h("span", { class: "mono" }, e.target_resource) },
