@@ -177,7 +177,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
     public async Task Every_page_renders_at_laptop_and_phone_widths()
     {
         var page = await fixture.LoggedInPageAsync();
-        string[] pages = ["overview", "users", "channels", "roles", "departments", "devices", "admins", "audit", "system"];
+        string[] pages = ["overview", "users", "channels", "roles", "departments", "devices", "admins", "audit", "system", "cluster"];
         foreach (var name in pages)
         {
             await page.GotoAsync($"{fixture.DashboardUrl}#/{name}");
@@ -185,6 +185,9 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
             await Assertions.Expect(page.Locator("main .alert")).ToHaveCountAsync(0);
             await DashboardFixture.ScreenshotAsync(page, $"page-{name}");
         }
+
+        // The last page, the cluster, shows this node as healthy.
+        await Assertions.Expect(page.Locator("main tbody")).ToContainTextAsync("healthy");
 
 
         var phone = await fixture.LoggedInPageAsync(390, 844);

@@ -129,6 +129,26 @@ public sealed class MonitoringTests(HostFixture fixture) : IClassFixture<HostFix
     }
 
     [Fact]
+    public async Task Cluster_status_and_network_figures_show_this_node()
+    {
+        var admin = await _host.AdminClientAsync();
+        var cluster = await (await admin.GetAsync("/admin/cluster/status")).JsonAsync(HttpStatusCode.OK);
+        var nodeId = cluster.Str("node_id");
+        nodeId.Should().NotBeNullOrWhiteSpace();
+        cluster.GetProperty("nodes").EnumerateArray().Select(n => n.Str("id")).Should().Contain(nodeId);
+        cluster.GetProperty("total").GetInt32().Should().BeGreaterThanOrEqualTo(1);
+
+        // The same answer the Cluster module gives on its own port.
+        var direct = await (await _host.Client(ModuleNames.Cluster).GetAsync("/status")).JsonAsync(HttpStatusCode.OK);
+        direct.GetRawText().Should().Contain(nodeId);
+
+        var network = await (await admin.GetAsync("/admin/monitoring/network")).JsonAsync(HttpStatusCode.OK);
+        network.Str("node_id").Should().Be(nodeId);
+        network.GetProperty("nodes").GetInt32().Should().Be(cluster.GetProperty("total").GetInt32());
+        network.GetProperty("uptime_seconds").GetInt64().Should().BeGreaterThanOrEqualTo(0);
+    }
+
+    [Fact]
     public async Task Monitoring_needs_an_acting_admin()
     {
         (await _host.Client(ModuleNames.Admin).GetAsync("/admin/monitoring/overview")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
