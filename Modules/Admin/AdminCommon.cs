@@ -33,7 +33,7 @@ internal sealed record AdminSettings(string? InitialPassword, TimeSpan TokenLife
             TimeSpan.FromMinutes(Math.Clamp(section.GetValue("TokenLifetimeMinutes", 480), 5, 60 * 24 * 7)),
             Math.Max(1, section.GetValue("LockoutFailures", 5)),
             TimeSpan.FromMinutes(Math.Max(1, section.GetValue("LockoutMinutes", 5))),
-            TimeSpan.FromSeconds(Math.Clamp(section.GetValue("LiveTickSeconds", 5.0), 0.2, 60)));
+            TimeSpan.FromMilliseconds(Math.Clamp(section.GetValue("LiveTickMilliseconds", 5000), 200, 60_000)));
     }
 }
 

@@ -18,7 +18,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ZiyadMessenger:Admin:LiveTickSeconds"] = "1" });
+        Host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ZiyadMessenger:Admin:LiveTickMilliseconds"] = "1000" });
         if (Chromium.Path is null)
         {
             if (Chromium.InCi)

@@ -13,7 +13,7 @@ public sealed class LiveFeedFixture : IAsyncLifetime
     public TestHost Host { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ZiyadMessenger:Admin:LiveTickSeconds"] = "0.3" });
+        Host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ZiyadMessenger:Admin:LiveTickMilliseconds"] = "300" });
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
