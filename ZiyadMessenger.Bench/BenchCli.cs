@@ -19,7 +19,7 @@ internal static class BenchCli
           latency      the same sockets at a fixed offered load; send->deliver percentiles
                        --rate auto|<msgs/s> (auto: half the maximum, probed first) --probe-seconds 10
           connections  N idle authenticated WebSockets over U users; connect rate, RSS per socket
-                       --sockets 10000 --users 50 --parallel 64 --hold 10
+                       --sockets 10000 --users 50 --parallel 64 --hold 10 [--relay: on the bare relay instead]
           history      a channel of N messages; newest page and deep before= pages
                        --messages 1000000 --requests 200 --limit 100 --fill-senders 8 --fill-window 64
           files        upload then download (with key) of one large file; MB/s each way, peak RSS
@@ -30,7 +30,7 @@ internal static class BenchCli
         the server (all scenarios):
           default      start the Release build of ZiyadMessenger.Host as a child process on free ports with
                        a temporary data directory (--host-dll PATH to choose the build, --data-dir DIR to
-                       keep and reuse its data)
+                       keep and reuse its data, --server-env K=V,K=V to set its environment for an experiment)
           --attach     use a running server: --host 127.0.0.1 --ports Auth=8086,Messaging=8081,Files=8082
                        [--pid N to read its CPU and RSS from /proc]
 

@@ -94,7 +94,15 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             return new ServerUnderTest(options.String("host", "127.0.0.1")!, ports, null, pid, null, false);
         }
 
-        return await StartAsync(hostDll, dataDir, environment);
+        // --server-env KEY=VALUE,KEY=VALUE: runtime or server settings for an experiment (e.g. DOTNET_gcServer=0).
+        var extra = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        foreach (var pair in (options.String("server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            extra[kv[0].Trim()] = kv.Length > 1 ? kv[1] : "";
+        }
+
+        return await StartAsync(hostDll, dataDir, extra);
     }
 
     public static async Task<ServerUnderTest> StartAsync(string? hostDll, string? dataDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)

@@ -181,6 +181,7 @@ internal sealed class FanoutEngine
         }
     }
 
+    /// <summary>Stopping cancels only the waits between sends; a frame once begun is sent whole.</summary>
     private async Task SendLoopAsync(BenchSocket socket, int sender, SemaphoreSlim window, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(_settings.ContentBytes * 2 + 256);
@@ -193,7 +194,7 @@ internal sealed class FanoutEngine
                 {
                     await window.WaitAsync(cancellationToken);
                     _protocol.WriteSend(buffer, _target.ChannelId, sender, ++counter, Stopwatch.GetTimestamp());
-                    await socket.SendAsync(buffer.WrittenMemory, cancellationToken);
+                    await socket.SendAsync(buffer.WrittenMemory, CancellationToken.None); // cancelling a send mid-frame aborts the socket
                     Interlocked.Increment(ref _sent);
                 }
 
@@ -211,7 +212,7 @@ internal sealed class FanoutEngine
                 {
                     await window.WaitAsync(cancellationToken);
                     _protocol.WriteSend(buffer, _target.ChannelId, sender, ++counter, due);
-                    await socket.SendAsync(buffer.WrittenMemory, cancellationToken);
+                    await socket.SendAsync(buffer.WrittenMemory, CancellationToken.None); // cancelling a send mid-frame aborts the socket
                     Interlocked.Increment(ref _sent);
                 }
 

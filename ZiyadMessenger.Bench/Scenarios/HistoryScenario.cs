@@ -183,7 +183,7 @@ internal static class HistoryScenario
                 {
                     await gate.WaitAsync(stop.Token);
                     protocol.WriteSend(buffer, channel, i, ++n, Stopwatch.GetTimestamp());
-                    await socket.SendAsync(buffer.WrittenMemory, stop.Token);
+                    await socket.SendAsync(buffer.WrittenMemory, CancellationToken.None);
                 }
 
                 // Wait for this sender's last acks.
