@@ -42,7 +42,9 @@ internal static class FilesScenario
         var window = new ResourceWindow(server.Pid);
         var clock = Stopwatch.StartNew();
         using var uploaded = await api.Http.SendAsync(upload, cancellationToken);
+        var answered = Stopwatch.GetTimestamp();
         var upSeconds = clock.Elapsed.TotalSeconds;
+        var tailMs = content.LastByteSent == 0 ? (double?)null : Math.Round((answered - content.LastByteSent) * 1000.0 / Stopwatch.Frequency, 1);
         var upUsage = await window.StopAsync();
         await ZiyadApi.EnsureAsync(uploaded, "upload");
         var answer = await uploaded.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
@@ -94,6 +96,13 @@ internal static class FilesScenario
         var upSection = report.Section("upload");
         upSection["mb_per_s"] = up;
         upSection["seconds"] = Math.Round(upSeconds, 2);
+        // The body streamed at mb_per_s_streaming; then the server needed answer_after_last_byte_ms to finish.
+        upSection["answer_after_last_byte_ms"] = tailMs;
+        if (tailMs is { } tail && upSeconds * 1000 > tail)
+        {
+            upSection["mb_per_s_streaming"] = Math.Round(size / (upSeconds - tail / 1000) / 1e6, 1);
+        }
+
         Copy(upUsage, upSection);
         var downSection = report.Section("download (with key)");
         downSection["mb_per_s"] = down;
@@ -158,7 +167,11 @@ internal static class FilesScenario
             }
 
             Sha256 = _hash ? hash.GetHashAndReset() : null;
+            LastByteSent = Stopwatch.GetTimestamp();
         }
+
+        /// <summary>When the last byte went to the socket: what follows until the answer is the server finishing (flush to disk, commit).</summary>
+        public long LastByteSent { get; private set; }
 
         protected override bool TryComputeLength(out long length)
         {
