@@ -48,6 +48,14 @@ public sealed class AdminModule : IModule
             .AddMeter(EndpointMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
+            // OpenTelemetry reserves every metric's series up front (2,000 by default): 48 metrics held
+            // 8.5 MB of an idle server's 154 MB. Request metrics get room for every route, method and
+            // status; the runtime's have a handful of series each. Past the limit, series are merged
+            // into one overflow series rather than dropped.
+            .AddView(instrument => new MetricStreamConfiguration
+            {
+                CardinalityLimit = instrument.Name is "http.server.request.duration" or "ziyad.request.duration" or "ziyad.requests" ? 1000 : 100,
+            })
             .AddPrometheusExporter());
     }
 

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Formatting.Compact;
 using ZiyadMessenger.Modules.Contracts.Hosting;
@@ -38,5 +40,24 @@ internal static class LoggingSetup
         // Each host keeps its own logger: with the static Log.Logger, several hosts in one process (the
         // tests) would write into whichever was built last, and the first disposed would silence the rest.
         preserveStaticLogger: true);
+        builder.Services.Decorate<ILoggerFactory, CachingLoggerFactory>();
     }
+}
+
+/// <summary>
+/// Serilog's logger factory makes a new logger (with its own caches, about 1 KB) on every call, and
+/// ASP.NET Core asks for one per request in places (each authentication handler). Loggers are
+/// thread-safe and depend only on their category, so one per category serves the whole process; an open
+/// WebSocket otherwise keeps its request's logger alive for as long as it is open.
+/// </summary>
+internal sealed class CachingLoggerFactory(ILoggerFactory inner) : ILoggerFactory
+{
+    private readonly ConcurrentDictionary<string, Microsoft.Extensions.Logging.ILogger> _loggers = new(StringComparer.Ordinal);
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) =>
+        _loggers.GetOrAdd(categoryName, static (name, factory) => factory.CreateLogger(name), inner);
+
+    public void AddProvider(ILoggerProvider provider) => inner.AddProvider(provider);
+
+    public void Dispose() => inner.Dispose();
 }

@@ -31,13 +31,33 @@ internal sealed class SocketSession(
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var maxFrame = options.EffectiveMaxFrameBytes;
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+        // Idle sockets hold no buffer: a zero-byte read waits for the next frame, and only then is one
+        // rented (as Kestrel does for its connections). At 10,000 open sockets that is 40 MB.
+        byte[]? buffer = null;
         var length = 0;
         try
         {
             while (!connection.IsClosing)
             {
-                if (length == buffer.Length)
+                if (buffer is null)
+                {
+                    var next = await socket.ReceiveAsync(Memory<byte>.Empty, cancellationToken);
+                    if (next.MessageType == WebSocketMessageType.Close)
+                    {
+                        connection.Close(WebSocketCloseStatus.NormalClosure, "");
+                        break;
+                    }
+
+                    if (next.EndOfMessage)
+                    {
+                        // A frame with no payload at all.
+                        await HandleFrameAsync(next.MessageType, ReadOnlyMemory<byte>.Empty, cancellationToken);
+                        continue;
+                    }
+
+                    buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+                }
+                else if (length == buffer.Length)
                 {
                     var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, maxFrame + 1));
                     buffer.AsSpan(0, length).CopyTo(bigger);
@@ -65,21 +85,10 @@ internal sealed class SocketSession(
                     continue;
                 }
 
-                if (result.MessageType == WebSocketMessageType.Binary)
-                {
-                    Reject(null, 400, "Frames must be JSON text.");
-                }
-                else
-                {
-                    await HandleFrameAsync(buffer.AsMemory(0, length), cancellationToken);
-                }
-
+                await HandleFrameAsync(result.MessageType, buffer.AsMemory(0, length), cancellationToken);
                 length = 0;
-                if (buffer.Length > InitialBuffer)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(InitialBuffer);
-                }
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = null;
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
@@ -88,11 +97,25 @@ internal sealed class SocketSession(
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
         }
     }
 
-    private async Task HandleFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    private Task HandleFrameAsync(WebSocketMessageType type, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    {
+        if (type == WebSocketMessageType.Binary)
+        {
+            Reject(null, 400, "Frames must be JSON text.");
+            return Task.CompletedTask;
+        }
+
+        return HandleTextFrameAsync(frame, cancellationToken);
+    }
+
+    private async Task HandleTextFrameAsync(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         if (connection.Version == 1)
         {

@@ -44,7 +44,8 @@ internal static class WebSocketEndpoint
         var options = services.GetRequiredService<MessagingOptions>();
         var registry = services.GetRequiredService<ConnectionRegistry>();
         var notifications = services.GetRequiredService<NotificationQueue>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger.Messaging.WebSocket");
+        // One logger for every socket: the logger factory makes a new logger (and its caches) per call.
+        var logger = services.GetRequiredService<ILogger<SocketSession>>();
 
         var tokenVersion = int.TryParse(context.User.FindFirst(ZiyadClaims.TokenVersion)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var tv) ? tv : 0;
         DateTimeOffset? expiresAt = long.TryParse(context.User.FindFirst(ZiyadClaims.ExpiresAt)?.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var exp)
