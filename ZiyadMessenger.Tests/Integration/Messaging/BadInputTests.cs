@@ -123,6 +123,7 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
         var bad = new (string Frame, int Status)[]
         {
             ("not json", 400),
+            ("", 400),
             ("{\"data\": {}}", 400),
             ("{\"event\": \"dance\", \"data\": {}}", 400),
             ("{\"event\": \"send\"}", 400),
@@ -140,6 +141,12 @@ public sealed class BadInputTests(HostFixture fixture) : IClassFixture<HostFixtu
             var error = await socket.ReceiveEventAsync("error");
             error.GetProperty("status").GetInt32().Should().Be(status, frame.Length > 200 ? frame[..200] : frame);
             error.GetProperty("error").GetString().Should().NotBeNullOrWhiteSpace();
+        }
+
+        foreach (var payload in new[] { "", "{\"event\": \"ping\", \"data\": {}}" })
+        {
+            await socket.SendTextAsync(payload, WebSocketMessageType.Binary);
+            (await socket.ReceiveEventAsync("error")).GetProperty("status").GetInt32().Should().Be(400, "frames must be text, even empty ones");
         }
 
         await socket.SendTextAsync("{\"event\": \"send\", \"data\": {\"channel_id\": \"" + secret.Id + "\", \"type\": 1, \"content\": \"eA==\", \"client_msg_id\": \"c3\"}}");

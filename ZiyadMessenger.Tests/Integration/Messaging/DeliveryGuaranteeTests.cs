@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using ZiyadMessenger.Modules.Contracts.Messaging;
 using ZiyadMessenger.Tests.Infrastructure;
 
 namespace ZiyadMessenger.Tests.Integration.Messaging;
@@ -9,6 +10,58 @@ namespace ZiyadMessenger.Tests.Integration.Messaging;
 public sealed class DeliveryGuaranteeTests(HostFixture fixture) : IClassFixture<HostFixture>
 {
     private readonly TestHost _host = fixture.Host;
+
+    [Fact]
+    public async Task Each_open_socket_of_a_user_gets_every_message_once_while_others_come_and_go()
+    {
+        var user = await _host.CreateUserAsync();
+        var sender = await _host.CreateUserAsync();
+        var channel = await _host.CreateChannelAsync(ChannelTypes.Private);
+        await _host.AddMemberAsync(channel.Id, user.Id);
+        await _host.AddMemberAsync(channel.Id, sender.Id);
+        var sockets = new List<WsClient>();
+        for (var i = 0; i < 6; i++)
+        {
+            sockets.Add(await _host.ConnectAsync(user, 2));
+        }
+
+        try
+        {
+            foreach (var closing in new[] { sockets[1], sockets[3], sockets[5] })
+            {
+                await closing.DisposeAsync();
+            }
+
+            var open = new List<WsClient> { sockets[0], sockets[2], sockets[4] };
+            await _host.Messaging(sender).SendAsync(channel.Id, "first");
+            var late = await _host.ConnectAsync(user, 2);
+            sockets.Add(late);
+            open.Add(late);
+            await _host.Messaging(sender).SendAsync(channel.Id, "second");
+
+            for (var i = 0; i < open.Count; i++)
+            {
+                var expected = open[i] == late ? new[] { "second" } : ["first", "second"];
+                var received = new List<string>();
+                foreach (var _ in expected)
+                {
+                    received.Add(MessagingApi.Text(await open[i].ReceiveEventAsync("message")));
+                }
+
+                var more = (await open[i].DrainAsync(TimeSpan.FromMilliseconds(300)))
+                    .Where(f => f.GetProperty("event").GetString() == "message");
+                received.Should().Equal(expected, $"socket {i} gets each message once, in order");
+                more.Should().BeEmpty($"socket {i} gets nothing twice");
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                await socket.DisposeAsync();
+            }
+        }
+    }
 
     [Fact]
     public async Task Concurrent_senders_get_gap_free_seq_and_every_socket_sees_seq_order()
