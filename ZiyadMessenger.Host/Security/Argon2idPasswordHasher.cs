@@ -12,8 +12,8 @@ namespace ZiyadMessenger.Host.Security;
 /// reported as needing a rehash on the next successful login.
 /// The hash itself is libsodium's (through NSec), which works in native memory mapped for the one hash
 /// and unmapped at once. The managed implementation used before allocated each hash's 19 MiB as
-/// thousands of small arrays that outlived a gen0 collection: 50 logins grew the server by 170 MB that it
-/// kept (see BENCHMARKS.md, connections). libsodium is also about three times faster per hash.
+/// thousands of small arrays that outlived a gen0 collection: 100 hashes left the server 130 MB larger
+/// (see BENCHMARKS.md, connections). libsodium also takes 13 ms per hash where that took 45.
 /// </summary>
 internal sealed class Argon2idPasswordHasher : IPasswordHasher, IDisposable
 {
