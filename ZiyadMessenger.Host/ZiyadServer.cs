@@ -171,10 +171,6 @@ internal static class ZiyadServer
         }
 
         logger.LogInformation("Ziyad Messenger is ready. Data directory: {DataDirectory}", settings.DataDirectory);
-
-        // Start-up (EF models, migrations, seeding, the first JIT) leaves tens of megabytes of garbage the
-        // GC would otherwise keep committed until load arrives; give it back once, now that serving starts.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     public static void ConfigureJson(JsonOptions options)

