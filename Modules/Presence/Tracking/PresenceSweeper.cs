@@ -78,7 +78,13 @@ internal sealed class PresenceSweeper(
 
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // A periodic flush cut short by shutdown: the final flush at stop writes these.
+            tracker.Requeue(unsaved);
+            throw;
+        }
+        catch (Exception ex)
         {
             // Kept in memory and tried again with the next flush.
             logger.LogWarning(ex, "Saving last-seen times failed; will retry");
