@@ -20,6 +20,7 @@ internal static class BenchCli
                        --rate auto|<msgs/s> (auto: half the maximum, probed first) --probe-seconds 10
           connections  N idle authenticated WebSockets over U users; connect rate, RSS per socket
                        --sockets 10000 --users 50 --parallel 64 --hold 10 [--relay: on the bare relay instead]
+                       [--heap: what one socket keeps alive in the server's heap, by type (--heap-top 40)]
           history      a channel of N messages; newest page and deep before= pages
                        --messages 1000000 --requests 200 --limit 100 --fill-senders 8 --fill-window 64
           files        upload then download (with key) of one large file; MB/s each way, peak RSS

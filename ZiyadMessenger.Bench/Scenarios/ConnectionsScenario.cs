@@ -44,6 +44,10 @@ internal static class ConnectionsScenario
         await Task.Delay(1000, cancellationToken);
         int? pid = server is not null ? server.Pid : relay!.Pid;
         var rssBefore = pid is { } p0 ? ProcStats.Rss(p0) : 0;
+        // --heap: a census of the server's live objects before the sockets and while they are held, to
+        // show what one socket keeps alive, by type. Each census is a full GC, so quote RSS from runs without it.
+        var heap = options.Flag("heap") && pid is not null;
+        var heapBefore = heap ? HeapCensus.Take(pid!.Value, TimeSpan.FromSeconds(60)) : null;
 
         var sockets = new BenchSocket?[count];
         var connectLatency = new LatencyRecorder();
@@ -100,6 +104,7 @@ internal static class ConnectionsScenario
         var idleUsage = await idleWindow.StopAsync();
         var rssIdle = pid is { } p2 ? ProcStats.Rss(p2) : 0;
         var open = sockets.Count(s => s is { State: System.Net.WebSockets.WebSocketState.Open });
+        var heapHeld = heap ? HeapCensus.Take(pid!.Value, TimeSpan.FromSeconds(60)) : null;
 
         // Every open socket belongs to a user allowed to read the public channel: one message reaches all.
         var broadcastClock = Stopwatch.StartNew();
@@ -136,11 +141,36 @@ internal static class ConnectionsScenario
         section["machine_cpu_busy_pct"] = connectUsage.GetValueOrDefault("machine_cpu_busy_pct");
         var missing = Math.Max(0, open - Interlocked.Read(ref received));
         section["broadcast_missed_by"] = missing;
+        if (heapBefore is not null && heapHeld is not null && open > 0)
+        {
+            ReportHeapPerSocket(report, heapBefore, heapHeld, open, options.Int("heap-top", 40));
+        }
+
         report.Errors += failed + closedByServer + missing + (count - failed - open);
         report.Target($"{count:#,0} concurrent sockets open", $"= {count:#,0}", open, v => v >= count);
         if (pid is not null)
         {
             report.Target($"server RSS with {count:#,0} sockets", "<= 500 MB", ResourceWindow.Mb(rssIdle), v => v <= 500);
+        }
+    }
+
+    private static void ReportHeapPerSocket(BenchReport report, HeapCensus.Census before, HeapCensus.Census held, int sockets, int top)
+    {
+        var summary = report.Section("heap");
+        summary["live_mb_before_sockets"] = Math.Round(before.Bytes / 1048576.0, 1);
+        summary["live_mb_with_sockets"] = Math.Round(held.Bytes / 1048576.0, 1);
+        summary["live_bytes_per_socket"] = Math.Round((held.Bytes - before.Bytes) / (double)sockets, 0);
+        var earlier = before.Types.GroupBy(t => t.Type, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Bytes: g.Sum(t => t.Bytes), Count: g.Sum(t => t.Count)), StringComparer.Ordinal);
+        var perSocket = report.Section("heap_bytes_per_socket_by_type");
+        foreach (var type in held.Types
+            .GroupBy(t => t.Type, StringComparer.Ordinal)
+            .Select(g => (Type: g.Key, Bytes: g.Sum(t => t.Bytes) - earlier.GetValueOrDefault(g.Key).Bytes, Count: g.Sum(t => t.Count) - earlier.GetValueOrDefault(g.Key).Count))
+            .OrderByDescending(t => t.Bytes)
+            .Take(top))
+        {
+            var name = type.Type.Length > 110 ? type.Type[..110] + "…" : type.Type;
+            perSocket[name] = $"{type.Bytes / (double)sockets:0} B ({type.Count / (double)sockets:0.#} objects)";
         }
     }
 }

@@ -90,12 +90,17 @@ public sealed class BenchSmokeTests
     [Fact]
     public async Task Connections_holds_sockets_of_a_few_users_and_reaches_all_of_them()
     {
-        var (report, json, output) = await RunAsync("connections", "--sockets", "30", "--users", "3", "--parallel", "8", "--hold", "0.5");
+        var (report, json, output) = await RunAsync("connections", "--sockets", "30", "--users", "3", "--parallel", "8", "--hold", "0.5",
+            "--heap", "--heap-top", "500");
 
         report.Errors.Should().Be(0, output);
         Number(json, "connections", "sockets_open").Should().Be(30);
         Number(json, "connections", "broadcast_received_by").Should().Be(30);
         Number(json, "connections", "server_rss_mb_after_hold").Should().BeGreaterThan(0);
+        Number(json, "heap", "live_bytes_per_socket").Should().BeGreaterThan(0);
+        // The census sees the server's own objects: one ClientConnection per open socket.
+        json.GetProperty("sections").GetProperty("heap_bytes_per_socket_by_type")
+            .GetProperty("ZiyadMessenger.Modules.Messaging.Delivery.ClientConnection").GetString().Should().EndWith("(1 objects)");
     }
 
     [Fact]
