@@ -37,6 +37,7 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<ChannelService>();
         services.AddSingleton<ChannelAccess>();
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<TypingThrottle>();
         services.AddSingleton<SqliteMessageStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<MessageIntake>();

@@ -21,6 +21,8 @@ internal sealed class MessagingOptions
     public int MaxBatchSize { get; set; } = 1024;
     /// <summary>How often open sockets have their token re-checked (logout, expiry).</summary>
     public int TokenRecheckSeconds { get; set; } = 10;
+    /// <summary>A user's typing is announced at most once per channel per this many milliseconds.</summary>
+    public int TypingIntervalMilliseconds { get; set; } = 3000;
 
     public int EffectiveMaxFrameBytes => MaxFrameBytes > 0
         ? MaxFrameBytes

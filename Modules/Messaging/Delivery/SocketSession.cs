@@ -22,6 +22,7 @@ internal sealed class SocketSession(
     MessageIntake intake,
     ChannelAccess access,
     IFanout fanout,
+    TypingThrottle typingThrottle,
     ISender sender,
     MessagingOptions options,
     ILogger logger)
@@ -162,7 +163,7 @@ internal sealed class SocketSession(
                         }
 
                         var (_, channel) = await access.ForReadAsync(connection.UserId, typing.ChannelId, cancellationToken);
-                        if (channel is not null)
+                        if (channel is not null && typingThrottle.ShouldAnnounce(connection.UserId, channel.Id))
                         {
                             fanout.Publish(new UserTyping(channel.Id, connection.UserId));
                         }

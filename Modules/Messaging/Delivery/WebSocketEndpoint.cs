@@ -56,7 +56,7 @@ internal static class WebSocketEndpoint
         var connection = new ClientConnection(socket, userId, version, context.User.TokenId(), tokenVersion, expiresAt,
             options.SocketQueueFrames, options.SocketQueueBytes, logger);
         var session = new SocketSession(socket, connection, services.GetRequiredService<MessageIntake>(), services.GetRequiredService<ChannelAccess>(),
-            services.GetRequiredService<IFanout>(), services.GetRequiredService<ISender>(), options, logger);
+            services.GetRequiredService<IFanout>(), services.GetRequiredService<TypingThrottle>(), services.GetRequiredService<ISender>(), options, logger);
 
         var open = registry.Add(connection);
         notifications.Enqueue(new UserConnected(userId, connection.Id, open));
