@@ -1,4 +1,3 @@
-using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,22 +16,10 @@ internal sealed record AuditEntryView(long Id, DateTimeOffset Timestamp, string 
 
 internal sealed record AuditPageView(IReadOnlyList<AuditEntryView> Entries, long Total, int Offset, int Limit);
 
+/// <summary>Audit's own query, which validates the filters and paging, with names beside the actor ids.</summary>
 internal sealed record BrowseAuditLog(string? ActorId, string? Action, DateTimeOffset? From, DateTimeOffset? To, int Offset, int Limit) : IQuery<AuditPageView>;
 
 internal sealed record CheckAuditChain : IQuery<AuditVerification>;
-
-internal sealed class BrowseAuditLogValidator : AbstractValidator<BrowseAuditLog>
-{
-    public BrowseAuditLogValidator()
-    {
-        RuleFor(x => x.Offset).GreaterThanOrEqualTo(0);
-        RuleFor(x => x.Limit).InclusiveBetween(1, 500);
-        RuleFor(x => x.ActorId!).MaximumLength(64).When(x => x.ActorId is not null);
-        RuleFor(x => x.Action!).MaximumLength(64).When(x => x.Action is not null);
-        RuleFor(x => x.To).GreaterThanOrEqualTo(x => x.From).When(x => x.From is not null && x.To is not null)
-            .WithMessage("'to' must not be before 'from'.");
-    }
-}
 
 internal sealed class AuditHandlers(ISender sender, AdminDbContext db) :
     IQueryHandler<BrowseAuditLog, AuditPageView>,
