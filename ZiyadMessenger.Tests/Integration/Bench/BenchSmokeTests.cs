@@ -98,9 +98,14 @@ public sealed class BenchSmokeTests
         Number(json, "connections", "broadcast_received_by").Should().Be(30);
         Number(json, "connections", "server_rss_mb_after_hold").Should().BeGreaterThan(0);
         Number(json, "heap", "live_bytes_per_socket").Should().BeGreaterThan(0);
-        // The census sees the server's own objects: one ClientConnection per open socket.
-        json.GetProperty("sections").GetProperty("heap_bytes_per_socket_by_type")
-            .GetProperty("ZiyadMessenger.Modules.Messaging.Delivery.ClientConnection").GetString().Should().EndWith("(1 objects)");
+        // The census sees the server's own objects: one ClientConnection per open socket, and none of
+        // what a socket used to keep for nothing: the parsed token, its claims, a logger of its own.
+        var byType = json.GetProperty("sections").GetProperty("heap_bytes_per_socket_by_type");
+        ObjectsPerSocket(byType, "ZiyadMessenger.Modules.Messaging.Delivery.ClientConnection").Should().Be(1);
+        ObjectsPerSocket(byType, "Microsoft.IdentityModel.JsonWebTokens.JsonWebToken").Should().BeLessThan(0.5, "the principal keeps claims, not the token");
+        ObjectsPerSocket(byType, "System.Security.Claims.Claim").Should().BeLessThanOrEqualTo(6, "six claims are all the server reads");
+        // (A few categories are first used while the sockets open; one logger per socket would be 1 or more.)
+        ObjectsPerSocket(byType, "Serilog.Core.Logger").Should().BeLessThan(0.5, "loggers are made once per category");
     }
 
     [Fact]
@@ -127,10 +132,24 @@ public sealed class BenchSmokeTests
         Number(json, "upload", "mb_per_s").Should().BeGreaterThan(0);
         Number(json, "upload", "server_rss_mb_peak").Should().BeGreaterThan(0);
     }
+
+    /// <summary>Objects of a type each socket keeps alive, from the census ("123 B (1 objects)"); 0 when the type is not listed.</summary>
+    private static double ObjectsPerSocket(JsonElement byType, string type)
+    {
+        if (!byType.TryGetProperty(type, out var entry))
+        {
+            return 0;
+        }
+
+        var text = entry.GetString()!;
+        var open = text.LastIndexOf('(');
+        return double.Parse(text[(open + 1)..text.IndexOf(' ', open)], System.Globalization.CultureInfo.InvariantCulture);
+    }
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class BenchCollection
 {
     public const string Name = "Bench smoke runs";
+
 }
