@@ -18,6 +18,7 @@ using ZiyadMessenger.Modules.Admin.Organization;
 using ZiyadMessenger.Modules.Admin.Users;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin;
 
@@ -32,9 +33,11 @@ public sealed class AdminModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddDbContext<AdminDbContext>(o => o.UseZiyadSqlite(context.Paths, Name));
-        services.AddSingleton(AdminSettings.From(context.Configuration));
+        var settings = AdminSettings.From(context.Configuration);
+        services.AddSingleton(settings);
         services.AddSingleton<AdminTokenRegistry>();
-        services.AddSingleton<AdminLoginThrottle>();
+        services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
+            new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();
         services.AddSingleton<LiveHub>();

@@ -13,6 +13,7 @@ using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Auth.Users;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Auth;
 
@@ -29,10 +30,12 @@ public sealed class AuthModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddSingleton(AuthOptions.From(context.Configuration));
+        var options = AuthOptions.From(context.Configuration);
+        services.AddSingleton(options);
         services.AddDbContext<AuthDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Auth));
         services.AddSingleton<UserTokenState>();
-        services.AddSingleton<LoginThrottle>();
+        services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
+            new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<RevokedTokenPruner>());

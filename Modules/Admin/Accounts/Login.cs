@@ -1,10 +1,11 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Contracts.Admin;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Accounts;
@@ -24,58 +25,22 @@ internal sealed class AdminLoginValidator : AbstractValidator<AdminLogin>
     }
 }
 
-/// <summary>
-/// Counts failed logins per username, whatever the client IP, so a password cannot be guessed by
-/// spreading attempts over addresses (the per-IP rate limit covers the other direction).
-/// </summary>
-internal sealed class AdminLoginThrottle(AdminSettings settings, TimeProvider clock)
-{
-    private readonly ConcurrentDictionary<string, (int Failures, DateTimeOffset Since)> _failures = new(StringComparer.OrdinalIgnoreCase);
-
-    public TimeSpan? LockedFor(string username)
-    {
-        if (!_failures.TryGetValue(username, out var entry))
-        {
-            return null;
-        }
-
-        var until = entry.Since + settings.LockoutWindow;
-        var now = clock.GetUtcNow();
-        if (now >= until)
-        {
-            _failures.TryRemove(username, out _);
-            return null;
-        }
-
-        return entry.Failures >= settings.LockoutFailures ? until - now : null;
-    }
-
-    public void Failed(string username)
-    {
-        var now = clock.GetUtcNow();
-        _failures.AddOrUpdate(username, _ => (1, now),
-            (_, e) => now >= e.Since + settings.LockoutWindow ? (1, now) : (e.Failures + 1, e.Since));
-    }
-
-    public void Succeeded(string username) => _failures.TryRemove(username, out _);
-}
-
 internal sealed class AdminLoginHandler(
     AdminDbContext db,
     IPasswordHasher hasher,
     ITokenIssuer tokens,
     AdminTokenRegistry registry,
-    AdminLoginThrottle throttle,
+    [FromKeyedServices(ModuleNames.Admin)] LoginLockout throttle,
     AdminSettings settings,
     IPublisher publisher,
     TimeProvider clock) : ICommandHandler<AdminLogin, AdminLoginResult>
 {
     public async ValueTask<AdminLoginResult> Handle(AdminLogin command, CancellationToken cancellationToken)
     {
-        if (throttle.LockedFor(command.Username) is { } wait)
+        if (throttle.RetryAfterSeconds(command.Username) is { } wait)
         {
             await publisher.Publish(new AdminLoginFailed(command.Username, "locked_out", command.ClientIp), cancellationToken);
-            throw AppException.TooManyRequests("Too many failed logins for this account: wait and try again.", (int)Math.Ceiling(wait.TotalSeconds));
+            throw AppException.TooManyRequests($"Too many failed logins for this account: try again in {wait} seconds.", wait);
         }
 
         var admin = await db.Admins.FirstOrDefaultAsync(a => a.Username == command.Username, cancellationToken);
@@ -83,12 +48,12 @@ internal sealed class AdminLoginHandler(
         var check = await hasher.VerifyAsync(command.Password, admin?.PasswordHash, cancellationToken);
         if (admin is null || check == PasswordCheck.Failed)
         {
-            throttle.Failed(command.Username);
+            throttle.RecordFailure(command.Username);
             await publisher.Publish(new AdminLoginFailed(command.Username, admin is null ? "unknown_admin" : "wrong_password", command.ClientIp), cancellationToken);
             throw AppException.Unauthorized("Wrong username or password.");
         }
 
-        throttle.Succeeded(command.Username);
+        throttle.RecordSuccess(command.Username);
         if (check == PasswordCheck.SucceededRehashNeeded)
         {
             admin.PasswordHash = await hasher.HashAsync(command.Password, cancellationToken);

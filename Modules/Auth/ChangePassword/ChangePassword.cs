@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Auth.Users;
 using ZiyadMessenger.Modules.Contracts.Auth;
@@ -33,7 +34,7 @@ internal sealed class ChangeOwnPasswordValidator : AbstractValidator<ChangeOwnPa
     }
 }
 
-internal sealed class ChangeOwnPasswordHandler(UserStore users, IPasswordHasher hasher, LoginThrottle throttle, IPublisher publisher)
+internal sealed class ChangeOwnPasswordHandler(UserStore users, IPasswordHasher hasher, [FromKeyedServices(ModuleNames.Auth)] LoginLockout throttle, IPublisher publisher)
     : ICommandHandler<ChangeOwnPassword>
 {
     public async ValueTask<Unit> Handle(ChangeOwnPassword command, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Auth.Data;
 using ZiyadMessenger.Modules.Auth.Sessions;
@@ -36,7 +37,7 @@ internal sealed class LogInHandler(
     AuthDbContext db,
     IPasswordHasher hasher,
     ITokenIssuer issuer,
-    LoginThrottle throttle,
+    [FromKeyedServices(ModuleNames.Auth)] LoginLockout throttle,
     AuthOptions options,
     IPublisher publisher,
     TimeProvider clock) : ICommandHandler<LogIn, LoginResponse>

@@ -1,21 +1,24 @@
 using System.Collections.Concurrent;
 
-namespace ZiyadMessenger.Modules.Auth.Sessions;
+namespace ZiyadMessenger.Modules.Contracts.Security;
 
 /// <summary>
 /// Locks a username after repeated failed logins, whatever address they come from: a password guesser
 /// spread over many machines meets the same wall. Unknown usernames are counted the same way, so the
-/// lockout reveals nothing about which accounts exist. Kept in memory: a restart forgives.
+/// lockout reveals nothing about which accounts exist, and the table is pruned so that guessing names
+/// cannot grow it without end. Kept in memory: a restart forgives. Auth uses one for users and Admin
+/// one for admin accounts, each with its own settings.
 /// </summary>
-internal sealed class LoginThrottle(AuthOptions options, TimeProvider clock)
+/// <param name="lockoutFailures">Failures that start a lockout; 0 switches locking off.</param>
+public sealed class LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, TimeProvider clock)
 {
     private const int PruneAbove = 10_000;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Seconds until <paramref name="usernameKey"/> may try again, or null when it may now.</summary>
     public int? RetryAfterSeconds(string usernameKey)
     {
-        if (options.LockoutFailures == 0 || !_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
+        if (lockoutFailures == 0 || !_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
         {
             return null;
         }
@@ -27,7 +30,7 @@ internal sealed class LoginThrottle(AuthOptions options, TimeProvider clock)
     /// <summary>Counts a failure; returns the lockout's length in seconds when this failure starts one.</summary>
     public int? RecordFailure(string usernameKey)
     {
-        if (options.LockoutFailures == 0)
+        if (lockoutFailures == 0)
         {
             return null;
         }
@@ -57,14 +60,14 @@ internal sealed class LoginThrottle(AuthOptions options, TimeProvider clock)
         }
 
         // A finished lockout, or failures older than one lockout period, are forgotten: a typo a day never locks anyone out.
-        if (entry.LockedUntil is not null || now - entry.FirstFailure > options.LockoutDuration)
+        if (entry.LockedUntil is not null || now - entry.FirstFailure > lockoutDuration)
         {
             entry = new Entry(0, now, null);
         }
 
         var failures = entry.Failures + 1;
-        return failures >= options.LockoutFailures
-            ? new Entry(0, now, now + options.LockoutDuration)
+        return failures >= lockoutFailures
+            ? new Entry(0, now, now + lockoutDuration)
             : entry with { Failures = failures };
     }
 
@@ -72,7 +75,7 @@ internal sealed class LoginThrottle(AuthOptions options, TimeProvider clock)
     {
         foreach (var (key, entry) in _entries)
         {
-            var stale = entry.LockedUntil is { } until ? until < now : now - entry.FirstFailure > options.LockoutDuration;
+            var stale = entry.LockedUntil is { } until ? until < now : now - entry.FirstFailure > lockoutDuration;
             if (stale)
             {
                 _entries.TryRemove(key, out _);
