@@ -63,8 +63,9 @@ internal static class ZiyadServer
 
         builder.AddZiyadLogging(paths);
         builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = true);
-        builder.Services.Configure<HostOptions>(o =>
-            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("ZiyadMessenger:ShutdownTimeoutSeconds", 15)));
+        builder.Services.AddSettings<ServerLimits, ServerLimitsValidator>(ServerSettings.Section);
+        builder.Services.AddOptions<HostOptions>().Configure<ServerLimits>((o, limits) =>
+            o.ShutdownTimeout = TimeSpan.FromSeconds(limits.ShutdownTimeoutSeconds));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -91,7 +92,7 @@ internal static class ZiyadServer
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddContractProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddZiyadRateLimiting(builder.Configuration);
+        services.AddZiyadRateLimiting();
         services.AddZiyadAuthentication(SigningKeyStore.LoadOrCreate(paths));
 
         services.AddMediator((MediatorOptions options) =>
@@ -129,10 +130,11 @@ internal static class ZiyadServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
-        app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue<long>("ZiyadMessenger:Limits:DefaultMaxBodyBytes", 262144));
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<JsonBodyMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         foreach (var module in modules)
@@ -147,6 +149,8 @@ internal static class ZiyadServer
     /// <summary>Prepares the store (WAL, each module's migrations and seed data) before any listener opens.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Every module's settings are checked before the store is touched: a bad value migrates nothing.
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         var paths = app.Services.GetRequiredService<StorePaths>();
         SqliteStore.EnableWal(paths);
         await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);

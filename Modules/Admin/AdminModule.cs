@@ -33,11 +33,13 @@ public sealed class AdminModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddDbContext<AdminDbContext>(o => o.UseZiyadSqlite(context.Paths, Name));
-        var settings = AdminSettings.From(context.Configuration);
-        services.AddSingleton(settings);
+        services.AddSettings<AdminSettings, AdminSettingsValidator>(AdminSettings.Section);
         services.AddSingleton<AdminTokenRegistry>();
         services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
-            new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>()));
+        {
+            var settings = sp.GetRequiredService<AdminSettings>();
+            return new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();
         services.AddSingleton<LiveHub>();

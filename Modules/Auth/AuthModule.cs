@@ -30,12 +30,14 @@ public sealed class AuthModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        var options = AuthOptions.From(context.Configuration);
-        services.AddSingleton(options);
+        services.AddSettings<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddDbContext<AuthDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Auth));
         services.AddSingleton<UserTokenState>();
         services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
-            new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
+        {
+            var options = sp.GetRequiredService<AuthOptions>();
+            return new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<RevokedTokenPruner>());

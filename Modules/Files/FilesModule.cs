@@ -19,7 +19,7 @@ public sealed class FilesModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddSingleton(FilesOptions.From(context.Configuration));
+        services.AddSettings<FilesOptions, FilesOptionsValidator>(FilesOptions.Section);
         services.AddSingleton<FileStore>();
         services.AddDbContext<FilesDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Files));
         services.AddHostedService<OrphanSweeper>();

@@ -22,14 +22,11 @@ namespace ZiyadMessenger.Modules.Messaging;
 /// <summary>Channels, DMs and durable, ordered delivery over WebSocket (v1 and v2) and HTTP.</summary>
 public sealed class MessagingModule : IModule
 {
-    private MessagingOptions _options = new();
-
     public string Name => ModuleNames.Messaging;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        _options = MessagingOptions.From(context.Configuration);
-        services.AddSingleton(_options);
+        services.AddSettings<MessagingOptions, MessagingOptionsValidator>(MessagingOptions.Section);
         services.AddPooledDbContextFactory<MessagingDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Messaging));
 
         services.AddSingleton<ChannelDirectory>();
@@ -59,7 +56,7 @@ public sealed class MessagingModule : IModule
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
-        var frameLimit = new BodySizeLimitMetadata(_options.EffectiveMaxFrameBytes);
+        var frameLimit = new BodySizeLimitMetadata(endpoints.ServiceProvider.GetRequiredService<MessagingOptions>().EffectiveMaxFrameBytes);
 
         api.MapGet("/ws", WebSocketEndpoint.HandleAsync);
 

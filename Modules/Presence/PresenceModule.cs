@@ -18,7 +18,7 @@ public sealed class PresenceModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddSingleton(PresenceOptions.From(context.Configuration));
+        services.AddSettings<PresenceOptions, PresenceOptionsValidator>(PresenceOptions.Section);
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<OnlineHistory>();
         services.AddDbContext<PresenceDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Presence));
