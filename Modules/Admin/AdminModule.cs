@@ -38,7 +38,8 @@ public sealed class AdminModule : IModule
         services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
         {
             var settings = sp.GetRequiredService<AdminSettings>();
-            return new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>());
+            return new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>(),
+                new DbLoginLockoutStore<AdminDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
         });
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();
@@ -88,5 +89,7 @@ public sealed class AdminModule : IModule
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger.Admin");
         await AdminSeeder.SeedAsync(db, services.GetRequiredService<ZiyadMessenger.Modules.Contracts.Security.IPasswordHasher>(), services.GetRequiredService<AdminSettings>(), services.GetRequiredService<AdminTokenRegistry>(), logger, clock, cancellationToken);
         await OrganizationSeeder.SeedAsync(db, clock, cancellationToken);
+        // Loads the lockouts that outlived the last run, and drops the ones that have run out.
+        _ = services.GetRequiredKeyedService<LoginLockout>(ModuleNames.Admin);
     }
 }

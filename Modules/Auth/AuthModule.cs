@@ -36,7 +36,8 @@ public sealed class AuthModule : IModule
         services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
         {
             var options = sp.GetRequiredService<AuthOptions>();
-            return new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>());
+            return new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>(),
+                new DbLoginLockoutStore<AuthDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
         });
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();
@@ -58,5 +59,7 @@ public sealed class AuthModule : IModule
         var db = services.GetRequiredService<AuthDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
         await services.GetRequiredService<UserTokenState>().LoadAsync(db, cancellationToken);
+        // Loads the lockouts that outlived the last run, and drops the ones that have run out.
+        _ = services.GetRequiredKeyedService<LoginLockout>(ModuleNames.Auth);
     }
 }

@@ -35,19 +35,28 @@ internal sealed class JsonBodyMiddleware(RequestDelegate next)
     private static async Task CheckAsync(HttpContext context)
     {
         var request = context.Request;
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !IsJson(mediaType.MediaType.Value ?? ""))
+        var header = request.ContentType ?? "";
+        if (!MediaTypeHeaderValue.TryParse(header, out var mediaType))
         {
+            if (IsJson(header))
+            {
+                throw new AppException(StatusCodes.Status415UnsupportedMediaType, "The Content-Type header cannot be read: send application/json.");
+            }
+
             // Not JSON at all: the endpoint's own binding answers 415.
             return;
         }
 
-        var charset = mediaType.Charset.Value?.Trim('"');
-        if (!string.IsNullOrEmpty(charset)
-            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
-            && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        if (!IsJson(mediaType.MediaType.Value ?? ""))
+        {
+            return;
+        }
+
+        // Any charset parameter, even an empty one, must name UTF-8: the framework's reader fails on one it does not know.
+        if (mediaType.Charset.HasValue && !IsUtf8(mediaType.Charset.Value!.Trim('"')))
         {
             throw new AppException(StatusCodes.Status415UnsupportedMediaType,
-                $"Send the body as application/json in UTF-8: charset '{Shorten(charset)}' is not supported.");
+                $"Send the body as application/json in UTF-8: charset '{Shorten(mediaType.Charset.Value!.Trim('"'))}' is not supported.");
         }
 
         // Already buffered for bodies of a bounded size (BodySizeLimitMiddleware); read it once, then rewind for the binder.
@@ -61,6 +70,9 @@ internal sealed class JsonBodyMiddleware(RequestDelegate next)
             throw AppException.BadRequest($"The request body cannot be read: {problem}.");
         }
     }
+
+    private static bool IsUtf8(string charset) =>
+        charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsJson(string contentType) =>
         contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)

@@ -25,7 +25,7 @@ namespace ZiyadMessenger.Tests.Integration.Host;
 /// </summary>
 public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper output) : IClassFixture<HostFixture>
 {
-    private const int RequestsPerEndpoint = 70;
+    private const int RequestsPerEndpoint = 90;
     private const int FramesPerProtocol = 400;
     private readonly TestHost _host = fixture.Host;
 
@@ -51,6 +51,8 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
             ["/admin/channels/"] = "general",
         };
 
+        // Its own client: a refused upload may break a pooled connection the other tests would reuse.
+        using var http = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(10) }) { Timeout = TimeSpan.FromSeconds(60) };
         var failures = new ConcurrentQueue<string>();
         var sent = 0;
         var clock = Stopwatch.StartNew();
@@ -58,7 +60,7 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
         var plans = endpoints
             .SelectMany(e => Enumerable.Range(0, RequestsPerEndpoint).Select(i => (Endpoint: e, Seed: random.Next())))
             .ToList();
-        await Parallel.ForEachAsync(plans, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (plan, ct) =>
+        await Parallel.ForEachAsync(plans, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (plan, ct) =>
         {
             var (endpoint, seed) = plan;
             var mutation = new Mutator(new Random(seed));
@@ -72,7 +74,9 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
             }
 
             request.Content = content;
-            using var response = await _host.Client(endpoint.Module).SendAsync(request, ct);
+            // As a careful client sends a big body: the server may refuse it (413) before it is sent.
+            request.Headers.ExpectContinue = body.Length > 64 * 1024;
+            using var response = await http.SendAsync(request, ct);
             Interlocked.Increment(ref sent);
             var status = (int)response.StatusCode;
             var media = response.Content.Headers.ContentType?.MediaType;
@@ -89,7 +93,7 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
 
         output.WriteLine($"{sent} requests to {endpoints.Count} endpoints in {clock.Elapsed.TotalSeconds:F1} s (seed {Seed})");
         failures.Should().BeEmpty($"seed {Seed}");
-        sent.Should().BeGreaterThan(1500);
+        sent.Should().BeGreaterThan(2000);
         (await _host.Client(ModuleNames.Auth).GetAsync("/health")).IsSuccessStatusCode.Should().BeTrue();
     }
 
@@ -278,7 +282,7 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
                     what = $"object nested {nested} deep";
                     break;
                 case 7:
-                    var size = random.Next(2) == 0 ? random.Next(200_000, 400_000) : random.Next(2_000_000, 4_000_000);
+                    var size = random.Next(4) > 0 ? random.Next(200_000, 400_000) : random.Next(2_000_000, 4_000_000);
                     body = Encoding.ASCII.GetBytes("{\"name\":\"" + new string('a', size) + "\"}");
                     what = $"huge ({size} bytes)";
                     break;
@@ -415,9 +419,9 @@ public sealed class BadInputFuzzTests(HostFixture fixture, ITestOutputHelper out
             {
                 await _socket.SendAsync(frame, binary ? WebSocketMessageType.Binary : WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
             }
-            catch (WebSocketException)
+            catch (Exception e) when (e is WebSocketException or OperationCanceledException)
             {
-                // The server closed it; how it closed is judged from the read side.
+                // The server closed it (a send on an aborted socket is a cancellation); how it closed is judged from the read side.
             }
         }
 
