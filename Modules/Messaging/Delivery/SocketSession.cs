@@ -79,7 +79,7 @@ internal sealed class SocketSession(
                 {
                     logger.LogWarning("Closing socket {ConnectionId} of user {UserId}: a frame over {MaxFrame} bytes", connection.Id, connection.UserId, maxFrame);
                     connection.Close(WebSocketCloseStatus.MessageTooBig, $"Frames may be at most {maxFrame} bytes.");
-                    await DrainUntilCloseAsync(buffer, cancellationToken);
+                    await DrainUntilCloseAsync(cancellationToken);
                     break;
                 }
 
@@ -108,20 +108,31 @@ internal sealed class SocketSession(
     }
 
     /// <summary>
-    /// After our close frame, reads and drops what the client still sends until its close arrives. A
-    /// client busy writing a 16 MB frame reads nothing until the write ends; stopping to read would leave
-    /// it blocked, and the connection would end without the 1009 it should see (1006). The socket's
-    /// handler bounds this wait (it aborts a client that does not answer the close within seconds).
+    /// After our close frame, reads and drops what the client still sends until its close arrives, for
+    /// a few seconds at most. A client busy writing a 16 MB frame reads nothing until the write ends, and
+    /// a connection closed with unread data in it is reset, which throws away the close frame on its way:
+    /// either way the client would see 1006 instead of the 1009 it was sent. (Text that is not UTF-8 is
+    /// refused by the framework's WebSocket itself: it sends 1007 and drops the connection at once.)
     /// </summary>
-    private async Task DrainUntilCloseAsync(byte[] buffer, CancellationToken cancellationToken)
+    private async Task DrainUntilCloseAsync(CancellationToken cancellationToken)
     {
-        while (true)
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var scratch = new byte[16 * 1024];
+        try
         {
-            var result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
-            if (result.MessageType == WebSocketMessageType.Close)
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
             {
-                return;
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
             }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // Gone, or not answering the close in time: the handler drops the connection.
         }
     }
 
