@@ -15,7 +15,8 @@ internal interface IFanout
 internal abstract record FanoutEvent;
 
 internal sealed record MessageCreated(StoredMessage Message) : FanoutEvent;
-internal sealed record MessageUpdated(StoredMessage Message) : FanoutEvent;
+/// <param name="View">The edited message as readers see it (with its reactions).</param>
+internal sealed record MessageUpdated(StoredMessage Message, MessageView View) : FanoutEvent;
 internal sealed record MessageRemoved(StoredMessage Message) : FanoutEvent;
 /// <summary>Goes to the channel's readers except the typist's own sockets.</summary>
 internal sealed record UserTyping(string ChannelId, string UserId) : FanoutEvent;

@@ -64,7 +64,7 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
 
             case MessageUpdated updated:
             {
-                var view = updated.Message.ToView();
+                var view = updated.View;
                 Send(ReadersOf(updated.Message.ChannelId), new Frames(null, () => WireJson.Envelope(ServerEvents.MessageUpdated, view)));
                 break;
             }
