@@ -16,6 +16,9 @@ using ZiyadMessenger.Modules.Messaging.Deleting;
 using ZiyadMessenger.Modules.Messaging.DirectMessages;
 using ZiyadMessenger.Modules.Messaging.Editing;
 using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.Pins;
+using ZiyadMessenger.Modules.Messaging.Reactions;
+using ZiyadMessenger.Modules.Messaging.Threads;
 using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Send;
 using ZiyadMessenger.Modules.Messaging.Sending;
@@ -47,7 +50,9 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<MessageViews>();
-        services.AddSingleton<OwnMessages>();
+        services.AddSingleton<MessageAccess>();
+        services.AddSingleton<ReactionStore>();
+        services.AddSingleton<PinStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
@@ -78,6 +83,10 @@ public sealed class MessagingModule : IModule
         MarkReadEndpoint.Map(api);
         EditMessageEndpoint.Map(api, maxFrame);
         DeleteMessageEndpoint.Map(api);
+        GetThreadEndpoint.Map(api);
+        ReactionEndpoints.Map(api);
+        PinEndpoints.Map(api);
+        ListPinsEndpoint.Map(api);
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ZiyadMessenger.Modules.Contracts.Security;
 using ZiyadMessenger.Modules.Messaging.Delivery;
-using ZiyadMessenger.Modules.Messaging.Editing;
+using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Sending;
 
@@ -15,12 +15,12 @@ namespace ZiyadMessenger.Modules.Messaging.Deleting;
 /// <summary><c>DELETE /messages/{id}</c>: the sender leaves a tombstone in place of the message.</summary>
 internal sealed record DeleteMessage(string UserId, string MessageId) : ICommand;
 
-internal sealed class DeleteMessageHandler(IMessageStore store, OwnMessages own, IFanout fanout, NotificationQueue notifications, TimeProvider time)
+internal sealed class DeleteMessageHandler(IMessageStore store, MessageAccess messages, IFanout fanout, NotificationQueue notifications, TimeProvider time)
     : ICommandHandler<DeleteMessage>
 {
     public async ValueTask<Unit> Handle(DeleteMessage command, CancellationToken cancellationToken)
     {
-        var original = await own.FindAsync(command.UserId, command.MessageId, cancellationToken);
+        var original = await messages.FindOwnAsync(command.UserId, command.MessageId, cancellationToken);
         if (original.DeletedAt is not null)
         {
             return Unit.Value;

@@ -77,6 +77,22 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
                 break;
             }
 
+            case ReactionChanged reaction:
+            {
+                var data = new ReactionData(reaction.MessageId, reaction.ChannelId, reaction.Emoji, reaction.UserId);
+                var name = reaction.Added ? ServerEvents.ReactionAdded : ServerEvents.ReactionRemoved;
+                Send(ReadersOf(reaction.ChannelId), new Frames(null, () => WireJson.Envelope(name, data)));
+                break;
+            }
+
+            case PinChanged pin:
+            {
+                var data = new PinData(pin.MessageId, pin.ChannelId, pin.UserId);
+                var name = pin.Pinned ? ServerEvents.MessagePinned : ServerEvents.MessageUnpinned;
+                Send(ReadersOf(pin.ChannelId), new Frames(null, () => WireJson.Envelope(name, data)));
+                break;
+            }
+
             case UserTyping typing:
             {
                 var data = new TypingData(typing.ChannelId, typing.UserId);

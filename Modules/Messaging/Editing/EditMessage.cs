@@ -9,6 +9,7 @@ using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Messaging;
 using ZiyadMessenger.Modules.Contracts.Security;
+using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Delivery;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Sending;
@@ -31,13 +32,13 @@ internal sealed class EditMessageValidator : AbstractValidator<EditMessage>
     }
 }
 
-internal sealed class EditMessageHandler(IMessageStore store, OwnMessages own, MessageIntake intake, MessageViews views, IFanout fanout,
+internal sealed class EditMessageHandler(IMessageStore store, MessageAccess messages, MessageIntake intake, MessageViews views, IFanout fanout,
     NotificationQueue notifications, TimeProvider time)
     : ICommandHandler<EditMessage, MessageView>
 {
     public async ValueTask<MessageView> Handle(EditMessage command, CancellationToken cancellationToken)
     {
-        var original = await own.FindAsync(command.UserId, command.MessageId, cancellationToken);
+        var original = await messages.FindOwnAsync(command.UserId, command.MessageId, cancellationToken);
         if (original.DeletedAt is not null)
         {
             throw AppException.Conflict("The message was deleted.");

@@ -33,8 +33,11 @@ internal sealed record ReactionView(string Emoji, int Count, IReadOnlyList<strin
     public static readonly IReadOnlyList<ReactionView> None = [];
 }
 
-/// <summary>The message object of the wire contract (field names become snake_case).</summary>
-internal sealed record MessageView(
+/// <summary>
+/// The message object of the wire contract (field names become snake_case). Not sealed: a listing that adds
+/// fields to each message (pins: pinned_by; search: highlight) derives from it, so the message stays flat.
+/// </summary>
+internal record MessageView(
     string Id,
     string ChannelId,
     string SenderId,

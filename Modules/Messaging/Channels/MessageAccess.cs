@@ -1,11 +1,10 @@
 using ZiyadMessenger.Modules.Contracts.Errors;
-using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Sending;
 
-namespace ZiyadMessenger.Modules.Messaging.Editing;
+namespace ZiyadMessenger.Modules.Messaging.Channels;
 
-/// <summary>Looks up messages by id for the caller, hiding those of channels they cannot read.</summary>
-internal sealed class OwnMessages(IMessageStore store, ChannelDirectory channels)
+/// <summary>Looks up a message by id for the caller, hiding those of channels they cannot read (now: a removed member loses access at once).</summary>
+internal sealed class MessageAccess(IMessageStore store, ChannelDirectory channels)
 {
     /// <summary>A message of a channel the caller can read; 404 otherwise (someone else's unreadable message does not exist for them).</summary>
     public async Task<(StoredMessage Message, ChannelState Channel)> FindReadableAsync(string userId, string messageId, CancellationToken cancellationToken)
@@ -20,7 +19,7 @@ internal sealed class OwnMessages(IMessageStore store, ChannelDirectory channels
     }
 
     /// <summary>One of the caller's own messages: 404 when unreadable, 403 when someone else's.</summary>
-    public async Task<StoredMessage> FindAsync(string userId, string messageId, CancellationToken cancellationToken)
+    public async Task<StoredMessage> FindOwnAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
         var (message, _) = await FindReadableAsync(userId, messageId, cancellationToken);
         if (message.SenderId != userId)
