@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Http;
 using ZiyadMessenger.Modules.Messaging.Channels;
-using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Sending;
 
 namespace ZiyadMessenger.Modules.Messaging.Delivery;
