@@ -58,7 +58,7 @@ public sealed class ConfigurationErrorTests
         { "ZiyadMessenger__RateLimits__PermitsPerWindow", "-1", "ZiyadMessenger:RateLimits:PermitsPerWindow: '-1' is not 0 (no limit) or more" },
         { "ZiyadMessenger__RateLimits__WindowSeconds", "0", "ZiyadMessenger:RateLimits:WindowSeconds: '0' is not between 1 and 3600" },
         { "ZiyadMessenger__RateLimits__LoginPermitsPerMinute", "-5", "ZiyadMessenger:RateLimits:LoginPermitsPerMinute: '-5' is not 0 (no limit) or more" },
-        { "ZiyadMessenger__RateLimits__TrustedProxies__0", "the-proxy", "ZiyadMessenger:RateLimits:TrustedProxies: 'the-proxy' is neither an IP address nor a network" },
+        { "ZiyadMessenger__RateLimits__TrustedProxies__0", "the-proxy", "ZiyadMessenger:RateLimits:TrustedProxies[0]: 'the-proxy' is neither an IP address nor a network" },
         { "ZiyadMessenger__ShutdownTimeoutSeconds", "-1", "ZiyadMessenger:ShutdownTimeoutSeconds: '-1' is not between 0 and 3600" },
         { "ZiyadMessenger__Limits__DefaultMaxBodyBytes", "10", "ZiyadMessenger:Limits:DefaultMaxBodyBytes: '10' is not between 1024 and" },
     };
