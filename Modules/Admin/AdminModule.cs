@@ -14,7 +14,20 @@ using ZiyadMessenger.Modules.Admin.Live;
 using ZiyadMessenger.Modules.Admin.Monitoring;
 using ZiyadMessenger.Modules.Admin.Public;
 using ZiyadMessenger.Modules.Admin.Data;
-using ZiyadMessenger.Modules.Admin.Organization;
+using ZiyadMessenger.Modules.Admin.Departments.CreateDepartment;
+using ZiyadMessenger.Modules.Admin.Departments.DeleteDepartment;
+using ZiyadMessenger.Modules.Admin.Departments.ListDepartments;
+using ZiyadMessenger.Modules.Admin.Departments.UpdateDepartment;
+using ZiyadMessenger.Modules.Admin.Devices.CreateDevice;
+using ZiyadMessenger.Modules.Admin.Devices.DeleteDevice;
+using ZiyadMessenger.Modules.Admin.Devices.ListDevices;
+using ZiyadMessenger.Modules.Admin.Devices.UpdateDevice;
+using ZiyadMessenger.Modules.Admin.Permissions;
+using ZiyadMessenger.Modules.Admin.Roles;
+using ZiyadMessenger.Modules.Admin.Roles.CreateRole;
+using ZiyadMessenger.Modules.Admin.Roles.DeleteRole;
+using ZiyadMessenger.Modules.Admin.Roles.ListRoles;
+using ZiyadMessenger.Modules.Admin.Roles.UpdateRole;
 using ZiyadMessenger.Modules.Admin.Users;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -36,6 +49,8 @@ public sealed class AdminModule : IModule
         var settings = AdminSettings.From(context.Configuration);
         services.AddSingleton(settings);
         services.AddSingleton<AdminTokenRegistry>();
+        services.AddAdminPermissions();
+        services.AddScoped<RoleHolders>();
         services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
             new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>()));
         services.AddScoped<MonitoringService>();
@@ -67,7 +82,18 @@ public sealed class AdminModule : IModule
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         AccountEndpoints.Map(endpoints);
         UserEndpoints.Map(endpoints);
-        OrganizationEndpoints.Map(endpoints);
+        ListRolesEndpoint.Map(endpoints);
+        CreateRoleEndpoint.Map(endpoints);
+        UpdateRoleEndpoint.Map(endpoints);
+        DeleteRoleEndpoint.Map(endpoints);
+        ListDepartmentsEndpoint.Map(endpoints);
+        CreateDepartmentEndpoint.Map(endpoints);
+        UpdateDepartmentEndpoint.Map(endpoints);
+        DeleteDepartmentEndpoint.Map(endpoints);
+        ListDevicesEndpoint.Map(endpoints);
+        CreateDeviceEndpoint.Map(endpoints);
+        UpdateDeviceEndpoint.Map(endpoints);
+        DeleteDeviceEndpoint.Map(endpoints);
         ChannelEndpoints.Map(endpoints);
         AuditEndpoints.Map(endpoints);
         MonitoringEndpoints.Map(endpoints);
@@ -85,6 +111,6 @@ public sealed class AdminModule : IModule
         var clock = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger.Admin");
         await AdminSeeder.SeedAsync(db, services.GetRequiredService<ZiyadMessenger.Modules.Contracts.Security.IPasswordHasher>(), services.GetRequiredService<AdminSettings>(), services.GetRequiredService<AdminTokenRegistry>(), logger, clock, cancellationToken);
-        await OrganizationSeeder.SeedAsync(db, clock, cancellationToken);
+        await RoleSeeder.SeedAsync(db, clock, cancellationToken);
     }
 }

@@ -2,6 +2,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Admin.Permissions;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
 
@@ -136,7 +137,7 @@ internal sealed class UserHandlers(ISender sender, IPublisher publisher, AdminDb
             return null;
         }
 
-        if (AdminRoles.All.Contains(roleName.ToLowerInvariant()))
+        if (AdminRoles.IsBuiltIn(roleName))
         {
             throw AppException.Field("role", "Admin roles cannot be given to users; create an admin account instead.");
         }
