@@ -34,6 +34,14 @@ internal sealed record ChangeOwnAdminPassword(string AdminId, string CurrentPass
     public override string ToString() => $"ChangeOwnAdminPassword {{ AdminId = {AdminId} }}";
 }
 
+internal static class AdminRoleRules
+{
+    /// <summary>A built-in role or the name of a role of the roles table; whether that role exists is checked on commit.</summary>
+    public static IRuleBuilderOptions<T, string> AdminRoleName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().Must(r => AdminRoles.GrantsOf(r) is not null || (!AdminRoles.IsBuiltIn(r) && System.Text.RegularExpressions.Regex.IsMatch(r, RoleRules.NamePattern)))
+            .WithMessage("Role must be super_admin, admin, viewer or the name of a role from the roles list.");
+}
+
 internal sealed class CreateAdminValidator : AbstractValidator<CreateAdmin>
 {
     public CreateAdminValidator()
@@ -41,7 +49,7 @@ internal sealed class CreateAdminValidator : AbstractValidator<CreateAdmin>
         RuleFor(x => x.Username).NotEmpty().Matches(Validation.UsernamePattern)
             .WithMessage("Use 3–32 letters, digits, '_', '.' or '-'.");
         RuleFor(x => x.Password).NotEmpty().Length(8, 128);
-        RuleFor(x => x.Role).NotEmpty().MaximumLength(40);
+        RuleFor(x => x.Role).AdminRoleName();
     }
 }
 
@@ -50,7 +58,7 @@ internal sealed class UpdateAdminValidator : AbstractValidator<UpdateAdmin>
     public UpdateAdminValidator()
     {
         RuleFor(x => x.Password!).Length(8, 128).When(x => x.Password is not null);
-        RuleFor(x => x.Role!).NotEmpty().MaximumLength(40).When(x => x.Role is not null);
+        RuleFor(x => x.Role!).AdminRoleName().When(x => x.Role is not null);
     }
 }
 
