@@ -56,6 +56,7 @@ public sealed class AdminModule : IModule
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();
         services.AddSingleton<LiveHub>();
+        services.AddSingleton<LiveNames>();
         services.AddHostedService<LiveTicker>();
         services.AddSingleton<EndpointMetrics>();
         services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<EndpointMetrics>());
