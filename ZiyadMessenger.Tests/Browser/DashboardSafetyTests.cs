@@ -98,7 +98,7 @@ public sealed class DashboardSafetyTests(DashboardFixture fixture) : IClassFixtu
         foreach (var (link, text) in new[]
                  {
                      ("Users", "Mal " + Markup), ("Channels", channel.Str("name")), ("Departments", department.Str("name")),
-                     ("Devices", "Dev " + Markup), ("Audit log", channel.Str("name")),
+                     ("Devices", "Dev " + Markup), ("Audit log", $"channel:{channel.Str("id")}"),
                  })
         {
             await page.Locator("#nav").GetByRole(AriaRole.Link, new() { Name = link }).ClickAsync();

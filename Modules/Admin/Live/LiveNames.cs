@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Messaging;
@@ -9,11 +12,13 @@ namespace ZiyadMessenger.Modules.Admin.Live;
 internal sealed record PersonName(string Username, string FullName);
 
 /// <summary>
-/// The names the live feed shows beside ids (an admin reads "Sara Haddad (sara)", not a UUID). Looked up
-/// on the bus only while a dashboard is watching, and remembered for a few minutes so a busy channel
-/// costs one lookup, not one per message. A name that cannot be found leaves the id alone.
+/// Puts names beside the ids of live events (an admin reads "Sara Haddad (sara)", not a UUID). The
+/// notification handlers only queue the event and return, so a lookup never slows the request that
+/// published it (a message send); one worker looks the names up on the bus, in order, and broadcasts.
+/// Names are remembered for a few minutes, so a busy channel costs one lookup, not one per message.
+/// A name that cannot be found leaves the id alone.
 /// </summary>
-internal sealed class LiveNames(TimeProvider clock, ILogger<LiveNames> logger)
+internal sealed class LiveNames(IServiceScopeFactory scopes, TimeProvider clock, ILogger<LiveNames> logger) : BackgroundService
 {
     private static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(5);
     private const int MaxRemembered = 5000;
@@ -21,50 +26,76 @@ internal sealed class LiveNames(TimeProvider clock, ILogger<LiveNames> logger)
     private readonly ConcurrentDictionary<string, (PersonName? Name, DateTimeOffset At)> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string? Name, DateTimeOffset At)> _channels = new(StringComparer.Ordinal);
 
-    public async ValueTask<PersonName?> UserAsync(ISender sender, string? userId, CancellationToken cancellationToken)
+    // Bounded like each dashboard's own queue: under a flood the oldest events go, never the sender's time.
+    private readonly Channel<Func<Lookup, CancellationToken, Task>> _queue = Channel.CreateBounded<Func<Lookup, CancellationToken, Task>>(
+        new BoundedChannelOptions(2048) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    /// <summary>Runs <paramref name="work"/> (look names up, then broadcast) on the worker.</summary>
+    public void Enqueue(Func<Lookup, CancellationToken, Task> work) => _queue.Writer.TryWrite(work);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (string.IsNullOrEmpty(userId))
+        await foreach (var work in _queue.Reader.ReadAllAsync(stoppingToken))
         {
-            return null;
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await work(new Lookup(this, scope.ServiceProvider.GetRequiredService<ISender>()), stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning("A live event could not be sent: {Reason}", ex.Message);
+            }
         }
-
-        if (_users.TryGetValue(userId, out var known) && clock.GetUtcNow() - known.At < KeepFor)
-        {
-            return known.Name;
-        }
-
-        var user = await LookUpAsync(() => sender.Send(new GetUser(userId), cancellationToken).AsTask(), cancellationToken);
-        var name = user is null ? null : new PersonName(user.Username, user.FullName);
-        Remember(_users, userId, (name, clock.GetUtcNow()));
-        return name;
     }
 
-    public async ValueTask<string?> ChannelAsync(ISender sender, string? channelId, CancellationToken cancellationToken)
+    internal sealed class Lookup(LiveNames names, ISender sender)
     {
-        if (string.IsNullOrEmpty(channelId))
+        public async Task<PersonName?> UserAsync(string? userId, CancellationToken cancellationToken)
         {
-            return null;
+            if (string.IsNullOrEmpty(userId))
+            {
+                return null;
+            }
+
+            if (names._users.TryGetValue(userId, out var known) && names.clock.GetUtcNow() - known.At < KeepFor)
+            {
+                return known.Name;
+            }
+
+            var user = await names.TryAsync(() => sender.Send(new GetUser(userId), cancellationToken).AsTask());
+            var name = user is null ? null : new PersonName(user.Username, user.FullName);
+            Remember(names._users, userId, (name, names.clock.GetUtcNow()));
+            return name;
         }
 
-        if (_channels.TryGetValue(channelId, out var known) && clock.GetUtcNow() - known.At < KeepFor)
+        public async Task<string?> ChannelAsync(string? channelId, CancellationToken cancellationToken)
         {
-            return known.Name;
-        }
+            if (string.IsNullOrEmpty(channelId))
+            {
+                return null;
+            }
 
-        var channel = await LookUpAsync(() => sender.Send(new GetChannel(channelId), cancellationToken).AsTask(), cancellationToken);
-        Remember(_channels, channelId, (channel?.Name, clock.GetUtcNow()));
-        return channel?.Name;
+            if (names._channels.TryGetValue(channelId, out var known) && names.clock.GetUtcNow() - known.At < KeepFor)
+            {
+                return known.Name;
+            }
+
+            var channel = await names.TryAsync(() => sender.Send(new GetChannel(channelId), cancellationToken).AsTask());
+            Remember(names._channels, channelId, (channel?.Name, names.clock.GetUtcNow()));
+            return channel?.Name;
+        }
     }
 
-    private async Task<T?> LookUpAsync<T>(Func<Task<T?>> lookUp, CancellationToken cancellationToken) where T : class
+    private async Task<T?> TryAsync<T>(Func<Task<T?>> lookUp) where T : class
     {
         try
         {
             return await lookUp();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The feed still shows the event, with the id; the event itself must not be lost.
+            // The feed still shows the event, with the id.
             logger.LogDebug("A name for the live feed is unavailable: {Reason}", ex.Message);
             return null;
         }
