@@ -23,6 +23,8 @@ internal sealed class LiveNames(IServiceScopeFactory scopes, TimeProvider clock,
     private static readonly TimeSpan KeepFor = TimeSpan.FromMinutes(5);
     private const int MaxRemembered = 5000;
 
+    private DateTimeOffset Now => clock.GetUtcNow();
+
     private readonly ConcurrentDictionary<string, (PersonName? Name, DateTimeOffset At)> _users = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string? Name, DateTimeOffset At)> _channels = new(StringComparer.Ordinal);
 
@@ -58,14 +60,14 @@ internal sealed class LiveNames(IServiceScopeFactory scopes, TimeProvider clock,
                 return null;
             }
 
-            if (names._users.TryGetValue(userId, out var known) && names.clock.GetUtcNow() - known.At < KeepFor)
+            if (names._users.TryGetValue(userId, out var known) && names.Now - known.At < KeepFor)
             {
                 return known.Name;
             }
 
             var user = await names.TryAsync(() => sender.Send(new GetUser(userId), cancellationToken).AsTask());
             var name = user is null ? null : new PersonName(user.Username, user.FullName);
-            Remember(names._users, userId, (name, names.clock.GetUtcNow()));
+            Remember(names._users, userId, (name, names.Now));
             return name;
         }
 
@@ -76,13 +78,13 @@ internal sealed class LiveNames(IServiceScopeFactory scopes, TimeProvider clock,
                 return null;
             }
 
-            if (names._channels.TryGetValue(channelId, out var known) && names.clock.GetUtcNow() - known.At < KeepFor)
+            if (names._channels.TryGetValue(channelId, out var known) && names.Now - known.At < KeepFor)
             {
                 return known.Name;
             }
 
             var channel = await names.TryAsync(() => sender.Send(new GetChannel(channelId), cancellationToken).AsTask());
-            Remember(names._channels, channelId, (channel?.Name, names.clock.GetUtcNow()));
+            Remember(names._channels, channelId, (channel?.Name, names.Now));
             return channel?.Name;
         }
     }
