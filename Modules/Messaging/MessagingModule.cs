@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -52,11 +53,15 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddHostedService<SessionWatch>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "messaging_messages")
+            .AddRunningCheck<MessageWriter>(Name, "message_writer")
+            .AddRunningCheck<LocalFanout>(Name, "fanout")
+            .AddRunningCheck<NotificationQueue>(Name, "notifications");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
         var frameLimit = new BodySizeLimitMetadata(_options.EffectiveMaxFrameBytes);
