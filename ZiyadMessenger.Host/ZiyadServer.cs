@@ -114,6 +114,8 @@ internal static class ZiyadServer
         });
 
         var modules = CreateModules();
+        services.AddHealthChecks();
+        services.AddModuleApiDescriptions(modules.Select(m => m.Name));
         var context = new ModuleContext(builder.Configuration, paths);
         foreach (var module in modules)
         {
@@ -141,6 +143,23 @@ internal static class ZiyadServer
         {
             var group = app.MapGroup("").WithMetadata(new ModuleEndpointMetadata(module.Name));
             module.MapEndpoints(group);
+            group.MapModuleHealth(module.Name);
+            group.MapApiDescription(module.Name);
+            ((IEndpointConventionBuilder)group).Finally(endpoint =>
+            {
+                // The reference groups operations by tag: an endpoint that names none is listed under its module.
+                if (!endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().Any())
+                {
+                    endpoint.Metadata.Add(new TagsAttribute(module.Name));
+                }
+
+                // The API description lists only endpoints that carry a handler method: a plain request
+                // delegate (the WebSocket, the health checks, the Prometheus exporter) gets its own.
+                if (endpoint.RequestDelegate is { } handler && !endpoint.Metadata.OfType<System.Reflection.MethodInfo>().Any())
+                {
+                    endpoint.Metadata.Add(handler.Method);
+                }
+            });
         }
 
         return app;
@@ -165,6 +184,9 @@ internal static class ZiyadServer
 
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Settings bound with the options pattern are validated before the store is touched, and before the
+        // generic host would log the failure with its stack trace: a bad one is the one-line error.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         await InitializeAsync(app, cancellationToken);
         await app.StartAsync(cancellationToken);
         var settings = app.Services.GetRequiredService<ServerSettings>();

@@ -38,6 +38,7 @@ using ZiyadMessenger.Modules.Admin.Users.Delete;
 using ZiyadMessenger.Modules.Admin.Users.List;
 using ZiyadMessenger.Modules.Admin.Users.ResetPassword;
 using ZiyadMessenger.Modules.Admin.Users.Update;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -71,8 +72,12 @@ public sealed class AdminModule : IModule
         services.AddSingleton<LiveNames>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveNames>());
         services.AddHostedService<LiveTicker>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "admin_admins")
+            .AddRunningCheck<LiveTicker>(Name, "live_ticker");
         services.AddSingleton<EndpointMetrics>();
         services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<EndpointMetrics>());
+        MetricsEndpoint.AddServices(services);
         // Process-wide metrics (every module's requests, the runtime), scraped from the admin port only.
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("ziyad-messenger", serviceVersion: typeof(AdminModule).Assembly.GetName().Version?.ToString(3)))
@@ -93,7 +98,6 @@ public sealed class AdminModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         AccountEndpoints.Map(endpoints);
         ListUsersEndpoint.Map(endpoints);
         CreateUserEndpoint.Map(endpoints);
@@ -123,8 +127,7 @@ public sealed class AdminModule : IModule
         LiveEndpoints.Map(endpoints);
         PublicEndpoints.Map(endpoints);
         DashboardEndpoints.Map(endpoints);
-        // Prometheus text format; mapped inside the module's group so only the admin port answers it.
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        MetricsEndpoint.Map(endpoints);
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)

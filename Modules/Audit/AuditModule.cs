@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Audit.Data;
 using ZiyadMessenger.Modules.Audit.Log;
 using ZiyadMessenger.Modules.Audit.Recording;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 
@@ -28,11 +29,13 @@ public sealed class AuditModule : IModule
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditRecorder>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, AuditDbContext.EntriesTable)
+            .AddRunningCheck<AuditWriter>(Name, "audit_writer");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         endpoints.MapRecordEntry();
         endpoints.MapQueryLog();
         endpoints.MapVerifyChain();

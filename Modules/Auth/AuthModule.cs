@@ -11,6 +11,7 @@ using ZiyadMessenger.Modules.Auth.Profile;
 using ZiyadMessenger.Modules.Auth.Register;
 using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Auth.Users;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -42,11 +43,13 @@ public sealed class AuthModule : IModule
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<RevokedTokenPruner>());
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "auth_users")
+            .AddRunningCheck<RevokedTokenPruner>(Name, "revoked_token_pruner");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         RegisterEndpoint.Map(endpoints);
         LoginEndpoint.Map(endpoints);
         MeEndpoint.Map(endpoints);

@@ -7,6 +7,7 @@ using ZiyadMessenger.Modules.Cluster.Data;
 using ZiyadMessenger.Modules.Cluster.Join;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Cluster.Status;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 
@@ -27,11 +28,11 @@ public sealed class ClusterModule : IModule
         services.AddSingleton(sp => new LocalNode(context.Paths, context.Configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddDbContextFactory<ClusterDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Cluster));
         services.AddSingleton<INodeRegistry, SqliteNodeRegistry>();
+        services.AddHealthChecks().AddStoreCheck(Name, "cluster_nodes");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         endpoints.MapStatus();
         endpoints.MapJoin();
     }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -61,13 +62,15 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddHostedService<SessionWatch>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "messaging_messages")
+            .AddRunningCheck<MessageWriter>(Name, "message_writer")
+            .AddRunningCheck<LocalFanout>(Name, "fanout")
+            .AddRunningCheck<NotificationQueue>(Name, "notifications");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse("ok", Name)))
-            .WithName(MessagingEndpoints.NamePrefix + "Health").WithSummary("Liveness of the Messaging module.").WithTags("Messaging");
-
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
         var maxFrame = endpoints.ServiceProvider.GetRequiredService<MessagingOptions>().EffectiveMaxFrameBytes;
 
@@ -96,4 +99,3 @@ public sealed class MessagingModule : IModule
     }
 }
 
-internal sealed record HealthResponse(string Status, string Module);
