@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -14,6 +15,8 @@ using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Delivery;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.Mentions;
+using ZiyadMessenger.Modules.Messaging.Search;
 using ZiyadMessenger.Modules.Messaging.Sending;
 using ZiyadMessenger.Modules.Messaging.Users;
 
@@ -41,6 +44,11 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<SqliteMessageStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<MessageIntake>();
+
+        // Search/ and Mentions/ (issue 12).
+        services.AddSingleton<SqliteSearchIndex>();
+        services.AddSingleton<MentionResolver>();
+        services.AddSingleton<MentionStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
@@ -88,6 +96,9 @@ public sealed class MessagingModule : IModule
             TypedResults.Ok(await sender.Send(new EditMessage(user.UserId(), id, body), ct)))
             .WithMetadata(frameLimit);
 
+        SearchEndpoint.Map(api);
+        MentionsEndpoint.Map(api);
+
         api.MapDelete("/messages/{id}", async (string id, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
         {
             await sender.Send(new DeleteMessage(user.UserId(), id), ct);
@@ -100,7 +111,19 @@ public sealed class MessagingModule : IModule
         var contexts = services.GetRequiredService<IDbContextFactory<MessagingDbContext>>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        RepairSearchIndex(services);
         await ChannelService.SeedAsync(db, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         await services.GetRequiredService<ChannelDirectory>().LoadAsync(db, cancellationToken);
+    }
+
+    /// <summary>A later migration that rebuilt the messages table took the index's triggers with it: put them back.</summary>
+    private static void RepairSearchIndex(IServiceProvider services)
+    {
+        using var connection = SqliteStore.OpenConnection(services.GetRequiredService<StorePaths>());
+        if (SearchSchema.EnsureIntact(connection))
+        {
+            services.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger<MessagingModule>()
+                .LogWarning("The search index had lost its triggers (the messages table was rebuilt); they were made again and the index rebuilt");
+        }
     }
 }

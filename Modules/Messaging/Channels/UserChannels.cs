@@ -14,7 +14,7 @@ internal sealed record ChannelsResponse(IReadOnlyList<ChannelView> Channels);
 
 internal sealed record ChannelView(
     string Id, string Name, string Type, string? DepartmentId, DateTimeOffset CreatedAt, int MemberCount,
-    long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId);
+    long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId, long MentionCount = 0);
 
 /// <summary><c>GET /channel-members</c>.</summary>
 internal sealed record GetChannelMembers(string UserId, string? ChannelId) : IQuery<MembersResponse>;
@@ -35,7 +35,8 @@ internal sealed class UserChannelsHandlers(
     ChannelAccess access,
     UserDirectory users,
     IDbContextFactory<MessagingDbContext> contexts,
-    ISender sender)
+    ISender sender,
+    Mentions.MentionStore mentions)
     : IQueryHandler<ListMyChannels, ChannelsResponse>, IQueryHandler<GetChannelMembers, MembersResponse>, ICommandHandler<OpenDirect, DirectResponse>
 {
     public const int MaxPublicMembers = 10_000;
@@ -46,6 +47,7 @@ internal sealed class UserChannelsHandlers(
         var visible = directory.All.Where(c => c.CanAccess(userId)).OrderBy(c => c.Type).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var cursors = await db.ReadCursors.AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ChannelId, r => r.Seq, cancellationToken);
+        var mentionCounts = mentions.CountUnread(userId);
         var views = new List<ChannelView>(visible.Count);
         foreach (var channel in visible)
         {
@@ -57,7 +59,7 @@ internal sealed class UserChannelsHandlers(
                 : await db.Messages.CountAsync(m => m.ChannelId == channel.Id && m.Seq > lastRead && m.SenderId != userId && m.DeletedAt == null, cancellationToken);
             var peer = channel.Type == Contracts.Messaging.ChannelTypes.Direct ? channel.Members.FirstOrDefault(m => m != userId) ?? userId : null;
             views.Add(new ChannelView(channel.Id, channel.Name, channel.Type, channel.DepartmentId, channel.CreatedAt, channel.Members.Count,
-                lastSeq, lastRead, unread, peer));
+                lastSeq, lastRead, unread, peer, mentionCounts.GetValueOrDefault(channel.Id)));
         }
 
         return new ChannelsResponse(views);

@@ -21,4 +21,6 @@ internal sealed record MessageRemoved(StoredMessage Message) : FanoutEvent;
 internal sealed record UserTyping(string ChannelId, string UserId) : FanoutEvent;
 /// <summary>Goes to the reader's own sockets, and in a DM to the other member too.</summary>
 internal sealed record ReadMoved(string ChannelId, string UserId, long Seq) : FanoutEvent;
+/// <summary>A v2 <c>mention</c> to every socket of each mentioned user (Mentions/).</summary>
+internal sealed record UsersMentioned(StoredMessage Message, IReadOnlyList<string> UserIds) : FanoutEvent;
 internal sealed record PresenceMoved(string UserId, int Status, DateTimeOffset? LastSeen) : FanoutEvent;

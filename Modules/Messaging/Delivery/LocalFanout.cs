@@ -102,6 +102,19 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
                 break;
             }
 
+            case UsersMentioned mentioned:
+            {
+                var m = mentioned.Message;
+                // TODO(threads): root_id comes from the message once threads land.
+                var frames = new Frames(null, () => WireJson.Envelope(ServerEvents.Mention, new MentionData(m.Id, m.ChannelId, m.SenderId, null)));
+                foreach (var userId in mentioned.UserIds)
+                {
+                    Send(connections.OfUser(userId), frames);
+                }
+
+                break;
+            }
+
             case PresenceMoved presence:
             {
                 var data = new PresenceData(presence.UserId, presence.Status, presence.LastSeen);

@@ -31,6 +31,7 @@ internal static class ServerEvents
     public const string Read = "read";
     public const string Presence = "presence";
     public const string Pong = "pong";
+    public const string Mention = "mention";
 }
 
 internal sealed record AckData(string? ClientMsgId, string MessageId, string ChannelId, long Seq, long Timestamp, bool Duplicate);
@@ -38,4 +39,5 @@ internal sealed record ErrorData(string? ClientMsgId, int Status, string Error);
 internal sealed record TypingData(string ChannelId, string UserId);
 internal sealed record ReadData(string ChannelId, string UserId, long Seq);
 internal sealed record PresenceData(string UserId, int Status, DateTimeOffset? LastSeen);
+internal sealed record MentionData(string MessageId, string ChannelId, string SenderId, string? RootId);
 internal sealed record DeletedData(string Id, string ChannelId, long Seq, string SenderId);

@@ -8,7 +8,7 @@ namespace ZiyadMessenger.Modules.Messaging.Sending;
 /// resolves the channel (creating a DM on first use) from the in-memory directory, and queues it for
 /// the writer. Nothing here touches the database unless a DM is being created.
 /// </summary>
-internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, MessagingOptions options)
+internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, MessagingOptions options, Mentions.MentionResolver mentions)
 {
     public const int MaxClientMsgIdLength = 128;
     public const int MaxSealLength = 1024;
@@ -22,7 +22,11 @@ internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, 
         var fields = Validate(request);
         var channel = await access.ForSendAsync(senderId, request.ChannelId!, cancellationToken);
         var pending = new PendingMessage(Guid.CreateVersion7().ToString(), channel.Id, senderId, fields.Type, fields.Content,
-            fields.Nonce, fields.Signature, request.ClientMsgId);
+            fields.Nonce, fields.Signature, request.ClientMsgId)
+        {
+            // Before the queue, off the writer's thread; synchronous (one scan for '@') when there is none.
+            Mentions = await mentions.ResolveAsync(channel, senderId, fields.Type, fields.Content, cancellationToken),
+        };
         return await writer.EnqueueAsync(pending, cancellationToken);
     }
 

@@ -53,6 +53,9 @@ internal sealed class PendingMessage(string id, string channelId, string senderI
     public string? Signature { get; } = signature;
     public string? ClientMsgId { get; } = clientMsgId;
 
+    /// <summary>Users the text mentions (Mentions/): stored with the message, in its transaction; null for none.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
+
     public TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 

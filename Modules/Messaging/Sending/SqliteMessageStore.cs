@@ -38,6 +38,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
     private SqliteCommand? _findByClientIds;
     private SqliteCommand? _reserveSeqs;
     private SqliteCommand? _insert;
+    private SqliteCommand? _insertMentions;
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
     {
@@ -101,6 +102,11 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                 case New:
                     var seq = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(next, message.ChannelId);
                     Insert(message, seq, timestamp);
+                    if (message.Mentions is { Count: > 0 })
+                    {
+                        Mentions.MentionStore.Insert(_insertMentions!, transaction, message, seq, timestamp);
+                    }
+
                     results[i] = new AppendOutcome(new StoredMessage(message.Id, message.ChannelId, seq, message.SenderId, timestamp,
                         message.Type, message.Content, message.Nonce, message.Signature, message.ClientMsgId, null, null), false, null);
                     break;
@@ -302,6 +308,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _insert.Parameters.Add("$signature", SqliteType.Text);
         _insert.Parameters.Add("$client", SqliteType.Text);
         _insert.Prepare();
+
+        _insertMentions = Mentions.MentionStore.PrepareInsert(_connection);
     }
 
     /// <summary>
@@ -523,8 +531,9 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _findByClientIds?.Dispose();
         _reserveSeqs?.Dispose();
         _insert?.Dispose();
+        _insertMentions?.Dispose();
         _connection?.Dispose();
-        _findByClientIds = _reserveSeqs = _insert = null;
+        _findByClientIds = _reserveSeqs = _insert = _insertMentions = null;
         _connection = null;
     }
 }
