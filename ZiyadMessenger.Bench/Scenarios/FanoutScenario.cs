@@ -26,7 +26,7 @@ internal static class FanoutScenario
         var probeSeconds = options.Double("probe-seconds", 10);
         var maxInFlight = options.Int("max-in-flight", 1000);
         var tag = RandomNumberGenerator.GetInt32(int.MaxValue);
-        var protocol = new Protocol(tag, size);
+        var protocol = new Protocol(tag, size, options.Flag("words"));
         report.Parameters["members"] = members;
         report.Parameters["senders"] = senders;
         report.Parameters["window"] = window;
@@ -35,6 +35,7 @@ internal static class FanoutScenario
         report.Parameters["content_bytes"] = protocol.ContentBytes;
         report.Parameters["users"] = users;
         report.Parameters["channel"] = channel;
+        report.Parameters["words"] = options.Flag("words");
 
         double? serverDeliveries = null;
         if (relayMode != "only")
