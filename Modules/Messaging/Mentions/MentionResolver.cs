@@ -18,7 +18,22 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
 {
     private const int MaxPublicUsers = 10_000;
 
+    private const int MaxUnknown = 10_000;
+
     private readonly ConcurrentDictionary<string, string> _idByName = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Names Auth did not know: an <c>@word</c> that is not a user (an @ in a log line, a typo) costs no
+    /// query the next time. Forgotten whenever a user is created, since the name may be theirs now.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, bool> _unknown = new(StringComparer.Ordinal);
+
+    private int _generation;
+
+    public void ForgetUnknownNames()
+    {
+        Interlocked.Increment(ref _generation);
+        _unknown.Clear();
+    }
 
     /// <summary>Null when the message mentions nobody (the common case, decided without awaiting anything).</summary>
     public ValueTask<IReadOnlyList<string>?> ResolveAsync(ChannelState channel, string senderId, int type, byte[] content, CancellationToken cancellationToken)
@@ -85,7 +100,7 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
             {
                 found.Add(known);
             }
-            else
+            else if (!_unknown.ContainsKey(name))
             {
                 missing.Add(name);
             }
@@ -93,12 +108,28 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
 
         if (missing.Count > 0)
         {
+            var generation = Volatile.Read(ref _generation);
             await using var scope = scopes.CreateAsyncScope();
-            foreach (var user in await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetUsersByUsernames(missing), cancellationToken))
+            var known = await scope.ServiceProvider.GetRequiredService<ISender>().Send(new GetUsersByUsernames(missing), cancellationToken);
+            foreach (var user in known)
             {
                 _idByName[user.Username.ToLowerInvariant()] = user.Id;
                 users.Update(user);
                 found.Add(user);
+            }
+
+            if (_unknown.Count > MaxUnknown)
+            {
+                _unknown.Clear();
+            }
+
+            foreach (var name in missing)
+            {
+                // Not if a user was created while Auth was asked: the answer may be out of date already.
+                if (generation == Volatile.Read(ref _generation) && !known.Any(u => string.Equals(u.Username, name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    _unknown[name] = true;
+                }
             }
         }
 
@@ -121,5 +152,22 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
         }
 
         return everyone;
+    }
+}
+
+/// <summary>A new user may carry a name that was unknown until now.</summary>
+internal sealed class ForgetUnknownMentionNames(MentionResolver resolver) :
+    Mediator.INotificationHandler<UserRegistered>, Mediator.INotificationHandler<UserCreated>
+{
+    public ValueTask Handle(UserRegistered notification, CancellationToken cancellationToken)
+    {
+        resolver.ForgetUnknownNames();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask Handle(UserCreated notification, CancellationToken cancellationToken)
+    {
+        resolver.ForgetUnknownNames();
+        return ValueTask.CompletedTask;
     }
 }
