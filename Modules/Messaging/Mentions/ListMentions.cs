@@ -32,19 +32,20 @@ internal sealed class ListMentionsValidator : AbstractValidator<ListMentions>
     }
 }
 
-internal sealed class ListMentionsHandler(ChannelDirectory directory, MentionStore store) : IQueryHandler<ListMentions, MentionsResponse>
+internal sealed class ListMentionsHandler(ChannelDirectory directory, MentionStore store, Views.MessageViews views) : IQueryHandler<ListMentions, MentionsResponse>
 {
-    public ValueTask<MentionsResponse> Handle(ListMentions query, CancellationToken cancellationToken)
+    public async ValueTask<MentionsResponse> Handle(ListMentions query, CancellationToken cancellationToken)
     {
         var readable = directory.All.Where(c => c.CanAccess(query.UserId)).Select(c => c.Id).ToList();
         var found = store.List(query.UserId, readable, query.Before ?? long.MaxValue, query.Limit ?? ListMentionsValidator.DefaultLimit);
-        var items = found.Select(f =>
+        var messages = await views.ToViewsAsync(found.Select(f => f.Message).ToList(), cancellationToken);
+        var items = found.Select((f, i) =>
         {
-            var item = System.Text.Json.JsonSerializer.SerializeToNode(f.Message.ToView(), WireJson.Options)!.AsObject();
+            var item = System.Text.Json.JsonSerializer.SerializeToNode(messages[i], WireJson.Options)!.AsObject();
             item["mentioned_at"] = f.MentionedAt;
             return item;
         }).ToList();
-        return ValueTask.FromResult(new MentionsResponse(items));
+        return new MentionsResponse(items);
     }
 }
 
@@ -53,8 +54,7 @@ internal static class MentionsEndpoint
     public static RouteHandlerBuilder Map(IEndpointRouteBuilder api) =>
         api.MapGet("/mentions", async Task<Ok<MentionsResponse>> (int? limit, long? before, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new ListMentions(user.UserId(), limit, before), ct)))
-            .WithName("ListMentions")
-            .WithSummary("The caller's mentions, newest first")
+            .Describe("ListMentions", "The caller's mentions, newest first")
             .WithDescription("Messages that mention the caller (@username, @channel, @here) in channels they can read. Page back with before=<mentioned_at of the last one>.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 }

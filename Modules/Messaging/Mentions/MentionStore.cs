@@ -10,7 +10,8 @@ namespace ZiyadMessenger.Modules.Messaging.Mentions;
 internal sealed class MentionStore(StorePaths paths)
 {
     private const string MessageColumns =
-        "m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId, m.EditedAt, m.DeletedAt";
+        "m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId, m.EditedAt, m.DeletedAt, " +
+        "m.RootId, m.ReplyCount, m.LastReplyAt";
 
     /// <summary>For the writer: a statement prepared on its connection, run inside its batch transaction.</summary>
     public static SqliteCommand PrepareInsert(SqliteConnection connection)
@@ -144,7 +145,9 @@ internal sealed class MentionStore(StorePaths paths)
                 reader.IsDBNull(8) ? null : reader.GetString(8),
                 reader.IsDBNull(9) ? null : reader.GetString(9),
                 reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                reader.IsDBNull(11) ? null : reader.GetInt64(11)), reader.GetInt64(12)));
+                reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                reader.IsDBNull(12) ? null : reader.GetString(12), reader.GetInt32(13), reader.IsDBNull(14) ? null : reader.GetInt64(14)),
+                reader.GetInt64(15)));
         }
 
         return list;

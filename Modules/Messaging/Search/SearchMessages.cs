@@ -56,7 +56,7 @@ internal sealed class SearchMessagesValidator : AbstractValidator<SearchMessages
     }
 }
 
-internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelAccess access, SqliteSearchIndex index)
+internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelAccess access, SqliteSearchIndex index, Views.MessageViews views)
     : IQueryHandler<SearchMessages, SearchResponse>
 {
     public async ValueTask<SearchResponse> Handle(SearchMessages query, CancellationToken cancellationToken)
@@ -97,11 +97,14 @@ internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelA
             throw AppException.Field("q", "q could not be searched for.");
         }
 
-        var results = new List<JsonObject>(Math.Min(hits.Count, limit));
-        foreach (var hit in hits.Take(limit))
+        var page = hits.Take(limit).ToList();
+        // The message object as everywhere else (reactions included), plus the highlight.
+        var messages = await views.ToViewsAsync(page.Select(h => h.Message).ToList(), cancellationToken);
+        var results = new List<JsonObject>(page.Count);
+        for (var i = 0; i < page.Count; i++)
         {
-            // The message object as everywhere else (whatever fields it gains), plus the highlight.
-            var result = JsonSerializer.SerializeToNode(hit.Message.ToView(), WireJson.Options)!.AsObject();
+            var hit = page[i];
+            var result = JsonSerializer.SerializeToNode(messages[i], WireJson.Options)!.AsObject();
             result["highlight"] = JsonSerializer.SerializeToNode(ToHighlight(hit.Snippet), WireJson.Options);
             results.Add(result);
         }
@@ -176,8 +179,7 @@ internal static class SearchEndpoint
                 string? q, [FromQuery(Name = "channel_id")] string? channelId, string? from, long? after, long? before, int? limit, string? cursor,
                 HttpRequest request, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
             TypedResults.Ok(await sender.Send(new SearchMessages(user.UserId(), RawQueryText(request, "q") ?? q, channelId, from, after, before, limit, cursor), ct)))
-            .WithName("SearchMessages")
-            .WithSummary("Full-text search of the messages the caller can read, newest first")
+            .Describe("SearchMessages", "Full-text search of the messages the caller can read, newest first")
             .WithDescription("q: words (all must match; case and accents ignored), \"a phrase\", prefix*. Paged by next_cursor.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)

@@ -29,7 +29,7 @@ internal sealed class SqliteSearchIndex(StorePaths paths) : IDisposable
 
     private const string Sql = """
         SELECT m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId,
-               m.EditedAt, m.DeletedAt, s.rowid, snippet(messaging_search, 0, char(57344), char(57345), '…', 24)
+               m.EditedAt, m.DeletedAt, m.RootId, m.ReplyCount, m.LastReplyAt, s.rowid, snippet(messaging_search, 0, char(57344), char(57345), '…', 24)
         FROM messaging_search AS s CROSS JOIN messaging_messages AS m ON m.rowid = s.rowid
         WHERE messaging_search MATCH $match AND s.rowid < $below
           AND m.ChannelId IN (SELECT value FROM json_each($channels))
@@ -133,8 +133,9 @@ internal sealed class SqliteSearchIndex(StorePaths paths) : IDisposable
                     reader.IsDBNull(8) ? null : reader.GetString(8),
                     reader.IsDBNull(9) ? null : reader.GetString(9),
                     reader.IsDBNull(10) ? null : reader.GetInt64(10),
-                    reader.IsDBNull(11) ? null : reader.GetInt64(11));
-                hits.Add(new SearchHit(message, reader.GetInt64(12), reader.IsDBNull(13) ? "" : reader.GetString(13)));
+                    reader.IsDBNull(11) ? null : reader.GetInt64(11),
+                    reader.IsDBNull(12) ? null : reader.GetString(12), reader.GetInt32(13), reader.IsDBNull(14) ? null : reader.GetInt64(14));
+                hits.Add(new SearchHit(message, reader.GetInt64(15), reader.IsDBNull(16) ? "" : reader.GetString(16)));
             }
 
             return hits;

@@ -14,7 +14,7 @@ namespace ZiyadMessenger.Modules.Messaging.Data.Migrations
     /// the messages already stored, so an upgraded server finds its old messages too.
     /// </summary>
     [DbContext(typeof(MessagingDbContext))]
-    [Migration("20261206030000_SearchIndexAndMentions")]
+    [Migration("20261206040000_SearchIndexAndMentions")]
     public partial class SearchIndexAndMentions : Migration
     {
         /// <inheritdoc />
