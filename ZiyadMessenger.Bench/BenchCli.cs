@@ -15,6 +15,7 @@ internal static class BenchCli
         scenarios:
           fanout       1 channel x M members, S senders as fast as acks allow; then the bare relay baseline
                        --members 100 --senders 4 --window 16 --seconds 20 --warmup 3 --size 128 --users M
+                       [--words: text content, so the full-text index and mention parser do real work]
                        --relay yes|no|only --drain-seconds 15 (after sending stops, how long deliveries may take)
           latency      the same sockets at a fixed offered load; send->deliver percentiles
                        --rate auto|<msgs/s> (auto: half the maximum, probed first) --probe-seconds 10
@@ -23,6 +24,8 @@ internal static class BenchCli
                        [--heap: what one socket keeps alive in the server's heap, by type (--heap-top 40)]
           history      a channel of N messages; newest page and deep before= pages
                        --messages 1000000 --requests 200 --limit 100 --fill-senders 8 --fill-window 64
+          search       N text messages (a common word in ~30%, a rare one in 1 of 100,000); GET /search p50/p99
+                       --messages 1000000 --requests 200 --limit 20 --fill-senders 8 --fill-window 64
           files        upload then download (with key) of one large file; MB/s each way, peak RSS
                        --size-mb 1024 --verify yes
           startup      process start to all seven /health answers; idle RSS
@@ -79,6 +82,7 @@ internal static class BenchCli
             "startup" => () => StartupScenario.RunAsync(report, options, output, cancellationToken),
             "connections" => () => ConnectionsScenario.RunAsync(report, options, output, cancellationToken),
             "history" => () => HistoryScenario.RunAsync(report, options, output, cancellationToken),
+            "search" => () => SearchScenario.RunAsync(report, options, output, cancellationToken),
             "files" => () => FilesScenario.RunAsync(report, options, output, cancellationToken),
             _ => throw new ArgumentException($"Unknown scenario '{scenario}'.\n\n{Usage}"),
         };

@@ -72,6 +72,8 @@ internal static class ZiyadServer
             kestrel.AddServerHeader = false;
             // Limits are per endpoint (BodySizeLimitMiddleware); uploads may be large, JSON bodies may not.
             kestrel.Limits.MaxRequestBodySize = null;
+            // A long query string (a 10,000-character search) must reach the endpoint, which answers a clear 400, not Kestrel's bare 414.
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
             var address = ParseBindAddress(settings.BindAddress);
             foreach (var (_, port) in settings.Ports)
             {

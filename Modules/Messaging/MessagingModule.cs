@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -17,6 +18,8 @@ using ZiyadMessenger.Modules.Messaging.Deleting;
 using ZiyadMessenger.Modules.Messaging.DirectMessages;
 using ZiyadMessenger.Modules.Messaging.Editing;
 using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.Mentions;
+using ZiyadMessenger.Modules.Messaging.Search;
 using ZiyadMessenger.Modules.Messaging.Pins;
 using ZiyadMessenger.Modules.Messaging.Reactions;
 using ZiyadMessenger.Modules.Messaging.Threads;
@@ -51,6 +54,11 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<MessageAccess>();
         services.AddSingleton<ReactionStore>();
         services.AddSingleton<PinStore>();
+
+        // Search/ and Mentions/ (issue 12).
+        services.AddSingleton<SqliteSearchIndex>();
+        services.AddSingleton<MentionResolver>();
+        services.AddSingleton<MentionStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
@@ -87,6 +95,8 @@ public sealed class MessagingModule : IModule
         ReactionEndpoints.Map(api);
         PinEndpoints.Map(api);
         ListPinsEndpoint.Map(api);
+        SearchEndpoint.Map(api);
+        MentionsEndpoint.Map(api);
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -94,8 +104,20 @@ public sealed class MessagingModule : IModule
         var contexts = services.GetRequiredService<IDbContextFactory<MessagingDbContext>>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
+        RepairSearchIndex(services);
         await ChannelService.SeedAsync(db, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         await services.GetRequiredService<ChannelDirectory>().LoadAsync(db, cancellationToken);
+    }
+
+    /// <summary>A later migration that rebuilt the messages table took the index's triggers with it: put them back.</summary>
+    private static void RepairSearchIndex(IServiceProvider services)
+    {
+        using var connection = SqliteStore.OpenConnection(services.GetRequiredService<StorePaths>());
+        if (SearchSchema.EnsureIntact(connection))
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger<MessagingModule>()
+                .LogWarning("The search index had lost its triggers (the messages table was rebuilt); they were made again and the index rebuilt");
+        }
     }
 }
 

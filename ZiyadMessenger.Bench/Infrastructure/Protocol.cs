@@ -26,7 +26,11 @@ internal sealed class Protocol
     private readonly byte[] _paddingBase64;
     private readonly string _idPrefix;
 
-    public Protocol(int tag, int contentBytes)
+    /// <param name="words">
+    /// Pad with words (and an <c>@mention</c> of nobody) instead of one long run of letters, so that the
+    /// server's full-text index and mention parser do the work a real text message gives them.
+    /// </param>
+    public Protocol(int tag, int contentBytes, bool words = false)
     {
         Tag = tag;
         _idPrefix = $"b{tag:x8}-";
@@ -35,6 +39,17 @@ internal sealed class Protocol
         for (var i = 0; i < padding.Length; i++)
         {
             padding[i] = (byte)('a' + (i % 26));
+        }
+
+        if (words)
+        {
+            var text = Encoding.ASCII.GetBytes(
+                " the weekly meeting moves to thursday @nobody please bring the budget report and your questions for the team lead " +
+                "we also need volunteers for the office party next month and someone to order lunch for the visitors from jakarta ");
+            for (var i = 0; i < padding.Length; i++)
+            {
+                padding[i] = text[i % text.Length];
+            }
         }
 
         _paddingBase64 = Encoding.ASCII.GetBytes(Convert.ToBase64String(padding));

@@ -28,7 +28,7 @@ internal static class FanoutScenario
         // How long to wait, after sending stops, for every answer and delivery before counting the rest as lost.
         var drainSeconds = options.Double("drain-seconds", 15);
         var tag = RandomNumberGenerator.GetInt32(int.MaxValue);
-        var protocol = new Protocol(tag, size);
+        var protocol = new Protocol(tag, size, options.Flag("words"));
         report.Parameters["members"] = members;
         report.Parameters["senders"] = senders;
         report.Parameters["window"] = window;
@@ -37,6 +37,7 @@ internal static class FanoutScenario
         report.Parameters["content_bytes"] = protocol.ContentBytes;
         report.Parameters["users"] = users;
         report.Parameters["channel"] = channel;
+        report.Parameters["words"] = options.Flag("words");
 
         double? serverDeliveries = null;
         if (relayMode != "only")

@@ -34,6 +34,24 @@ internal sealed class GetUsersHandler(AuthDbContext db) : IQueryHandler<GetUsers
     }
 }
 
+internal sealed class GetUsersByUsernamesHandler(AuthDbContext db) : IQueryHandler<GetUsersByUsernames, IReadOnlyList<UserInfo>>
+{
+    private const int Slice = 500;
+
+    public async ValueTask<IReadOnlyList<UserInfo>> Handle(GetUsersByUsernames query, CancellationToken cancellationToken)
+    {
+        var keys = query.Usernames.Where(n => !string.IsNullOrEmpty(n) && n.Length <= 32).Select(UserRules.KeyOf).Distinct(StringComparer.Ordinal).ToList();
+        var found = new List<UserInfo>(keys.Count);
+        foreach (var slice in keys.Chunk(Slice))
+        {
+            var users = await db.Users.AsNoTracking().Where(u => slice.Contains(u.UsernameKey)).ToListAsync(cancellationToken);
+            found.AddRange(users.Select(u => u.ToInfo()));
+        }
+
+        return found;
+    }
+}
+
 internal sealed class ListUsersValidator : AbstractValidator<ListUsers>
 {
     public ListUsersValidator()

@@ -18,9 +18,9 @@ internal sealed record ChannelsResponse(IReadOnlyList<ChannelView> Channels);
 
 internal sealed record ChannelView(
     string Id, string Name, string Type, string? DepartmentId, DateTimeOffset CreatedAt, int MemberCount,
-    long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId);
+    long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId, long MentionCount = 0);
 
-internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts)
+internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts, Mentions.MentionStore mentions)
     : IQueryHandler<ListMyChannels, ChannelsResponse>
 {
     public async ValueTask<ChannelsResponse> Handle(ListMyChannels query, CancellationToken cancellationToken)
@@ -29,6 +29,7 @@ internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbConte
         var visible = directory.All.Where(c => c.CanAccess(userId)).OrderBy(c => c.Type).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var cursors = await db.ReadCursors.AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ChannelId, r => r.Seq, cancellationToken);
+        var mentionCounts = mentions.CountUnread(userId);
         var views = new List<ChannelView>(visible.Count);
         foreach (var channel in visible)
         {
@@ -40,7 +41,7 @@ internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbConte
                 : await db.Messages.CountAsync(m => m.ChannelId == channel.Id && m.Seq > lastRead && m.SenderId != userId && m.DeletedAt == null, cancellationToken);
             var peer = channel.Type == Contracts.Messaging.ChannelTypes.Direct ? channel.Members.FirstOrDefault(m => m != userId) ?? userId : null;
             views.Add(new ChannelView(channel.Id, channel.Name, channel.Type, channel.DepartmentId, channel.CreatedAt, channel.Members.Count,
-                lastSeq, lastRead, unread, peer));
+                lastSeq, lastRead, unread, peer, mentionCounts.GetValueOrDefault(channel.Id)));
         }
 
         return new ChannelsResponse(views);

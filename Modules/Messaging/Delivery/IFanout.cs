@@ -22,6 +22,8 @@ internal sealed record MessageRemoved(StoredMessage Message) : FanoutEvent;
 internal sealed record UserTyping(string ChannelId, string UserId) : FanoutEvent;
 /// <summary>Goes to the reader's own sockets, and in a DM to the other member too.</summary>
 internal sealed record ReadMoved(string ChannelId, string UserId, long Seq) : FanoutEvent;
+/// <summary>A v2 <c>mention</c> to every socket of each mentioned user (Mentions/).</summary>
+internal sealed record UsersMentioned(StoredMessage Message, IReadOnlyList<string> UserIds) : FanoutEvent;
 internal sealed record PresenceMoved(string UserId, int Status, DateTimeOffset? LastSeen) : FanoutEvent;
 /// <summary>A user added (or removed) their reaction: goes to the channel's readers (v2 only).</summary>
 internal sealed record ReactionChanged(string MessageId, string ChannelId, string Emoji, string UserId, bool Added) : FanoutEvent;

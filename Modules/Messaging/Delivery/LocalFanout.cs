@@ -118,6 +118,18 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
                 break;
             }
 
+            case UsersMentioned mentioned:
+            {
+                var m = mentioned.Message;
+                var frames = new Frames(null, () => WireJson.Envelope(ServerEvents.Mention, new MentionData(m.Id, m.ChannelId, m.SenderId, m.RootId)));
+                foreach (var userId in mentioned.UserIds)
+                {
+                    Send(connections.OfUser(userId), frames);
+                }
+
+                break;
+            }
+
             case PresenceMoved presence:
             {
                 var data = new PresenceData(presence.UserId, presence.Status, presence.LastSeen);

@@ -8,7 +8,7 @@ namespace ZiyadMessenger.Modules.Messaging.Sending;
 /// resolves the channel (creating a DM on first use) from the in-memory directory, and queues it for
 /// the writer. Nothing here touches the database unless a DM is being created.
 /// </summary>
-internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, IMessageStore store, MessagingOptions options)
+internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, IMessageStore store, MessagingOptions options, Mentions.MentionResolver mentions)
 {
     public const int MaxChannelIdLength = 160;
     public const int MaxClientMsgIdLength = 128;
@@ -26,7 +26,11 @@ internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, 
         // Only replies pay for a lookup; a top-level send still touches no database before the writer.
         var rootId = request.RootId is null ? null : await ThreadRootAsync(request.RootId, channel.Id, cancellationToken);
         var pending = new PendingMessage(Guid.CreateVersion7().ToString(), channel.Id, senderId, fields.Type, fields.Content,
-            fields.Nonce, fields.Signature, request.ClientMsgId, rootId);
+            fields.Nonce, fields.Signature, request.ClientMsgId, rootId)
+        {
+            // Before the queue, off the writer's thread; synchronous (one scan for '@') when there is none.
+            Mentions = await mentions.ResolveAsync(channel, senderId, fields.Type, fields.Content, cancellationToken),
+        };
         return await writer.EnqueueAsync(pending, cancellationToken);
     }
 

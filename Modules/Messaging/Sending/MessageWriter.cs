@@ -116,6 +116,10 @@ internal sealed class MessageWriter : BackgroundService
             {
                 _channels.Find(stored.ChannelId)?.AdvanceSeq(stored.Seq);
                 _fanout.Publish(new MessageCreated(stored));
+                if (batch[i].Mentions is { Count: > 0 } mentioned)
+                {
+                    _fanout.Publish(new UsersMentioned(stored, mentioned));
+                }
             }
         }
 

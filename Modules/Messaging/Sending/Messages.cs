@@ -74,6 +74,9 @@ internal sealed class PendingMessage(string id, string channelId, string senderI
     /// <summary>The thread's root (already resolved to a top-level message of the same channel), or null.</summary>
     public string? RootId { get; } = rootId;
 
+    /// <summary>Users the text mentions (Mentions/): stored with the message, in its transaction; null for none.</summary>
+    public IReadOnlyList<string>? Mentions { get; init; }
+
     public TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 

@@ -38,6 +38,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
     private SqliteCommand? _findByClientIds;
     private SqliteCommand? _reserveSeqs;
     private SqliteCommand? _insert;
+    private SqliteCommand? _insertMentions;
     private SqliteCommand? _bumpRoot;
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
@@ -103,6 +104,11 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                 case New:
                     var seq = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(next, message.ChannelId);
                     Insert(message, seq, timestamp);
+                    if (message.Mentions is { Count: > 0 })
+                    {
+                        Mentions.MentionStore.Insert(_insertMentions!, transaction, message, seq, timestamp);
+                    }
+
                     if (message.RootId is { } rootId)
                     {
                         BumpRoot(rootId, timestamp);
@@ -323,6 +329,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _insert.Parameters.Add("$client", SqliteType.Text);
         _insert.Parameters.Add("$root", SqliteType.Text);
         _insert.Prepare();
+
+        _insertMentions = Mentions.MentionStore.PrepareInsert(_connection);
 
         _bumpRoot = _connection.CreateCommand();
         _bumpRoot.CommandText = "UPDATE messaging_messages SET ReplyCount = ReplyCount + 1, LastReplyAt = $ts WHERE Id = $root";
@@ -586,9 +594,10 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _findByClientIds?.Dispose();
         _reserveSeqs?.Dispose();
         _insert?.Dispose();
+        _insertMentions?.Dispose();
         _bumpRoot?.Dispose();
         _connection?.Dispose();
-        _findByClientIds = _reserveSeqs = _insert = _bumpRoot = null;
+        _findByClientIds = _reserveSeqs = _insert = _insertMentions = _bumpRoot = null;
         _connection = null;
     }
 }

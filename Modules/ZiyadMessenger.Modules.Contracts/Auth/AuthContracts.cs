@@ -21,6 +21,8 @@ public sealed record UserStats(int Total, int Active, int LoggedInToday);
 // Queries other modules ask Auth.
 public sealed record GetUser(string UserId) : IQuery<UserInfo?>;
 public sealed record GetUsers(IReadOnlyCollection<string> UserIds) : IQuery<IReadOnlyList<UserInfo>>;
+/// <summary>The users with these usernames (compared case-insensitively); unknown names are left out.</summary>
+public sealed record GetUsersByUsernames(IReadOnlyCollection<string> Usernames) : IQuery<IReadOnlyList<UserInfo>>;
 public sealed record ListUsers(string? Search, int Offset, int Limit, bool IncludeInactive = true) : IQuery<UserPage>;
 public sealed record GetUserStats : IQuery<UserStats>;
 

@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+
+namespace ZiyadMessenger.Modules.Messaging.Search;
+
+/// <summary>
+/// The full-text index of messages: an FTS5 table over the text of type 1 and 2 messages that are not
+/// deleted. It is an external-content index (the text lives once, in <c>messaging_messages</c>; FTS5
+/// reads it back through a view for snippets), and triggers on <c>messaging_messages</c> keep it in step
+/// inside the very transaction that inserts, edits, deletes or cascades a message away, whatever code
+/// (the batched writer, EF Core, a channel deletion) does it. Content is stored as the decoded bytes, so
+/// <c>CAST(Content AS TEXT)</c> is the UTF-8 text the client sent; the unicode61 tokenizer folds case and
+/// (with <c>remove_diacritics 2</c>) accents. The index is keyed by the message's rowid, which only grows
+/// while the writer appends, so "newest first" is "rowid descending", the order FTS5 walks cheaply.
+/// <c>columnsize=0</c>: no per-message row of token counts (they serve only bm25 ranking, which search
+/// does not use; results are newest first). Replayed with SQLite's own FTS5 (60,000 inserts of 20-word
+/// messages in batches of 256, busy 2-core machine): the index costs 24-36 µs of CPU per message with
+/// the sizes and 21-22 µs without.
+/// </summary>
+internal static class SearchSchema
+{
+    public const string Table = "messaging_search";
+    public const string Source = "messaging_search_source";
+
+    private static readonly string[] Triggers = ["messaging_search_after_insert", "messaging_search_after_delete", "messaging_search_after_update"];
+
+    /// <summary>The index, its source view and triggers; idempotent.</summary>
+    public const string Create = """
+        CREATE VIEW IF NOT EXISTS messaging_search_source AS
+            SELECT rowid AS MessageRow, CAST(Content AS TEXT) AS Body FROM messaging_messages
+            WHERE Type IN (1, 2) AND DeletedAt IS NULL;
+        CREATE VIRTUAL TABLE IF NOT EXISTS messaging_search USING fts5(
+            Body, content='messaging_search_source', content_rowid='MessageRow',
+            tokenize='unicode61 remove_diacritics 2', columnsize=0);
+        CREATE TRIGGER IF NOT EXISTS messaging_search_after_insert AFTER INSERT ON messaging_messages
+            WHEN new.Type IN (1, 2) AND new.DeletedAt IS NULL
+        BEGIN
+            INSERT INTO messaging_search (rowid, Body) VALUES (new.rowid, CAST(new.Content AS TEXT));
+        END;
+        CREATE TRIGGER IF NOT EXISTS messaging_search_after_delete AFTER DELETE ON messaging_messages
+            WHEN old.Type IN (1, 2) AND old.DeletedAt IS NULL
+        BEGIN
+            INSERT INTO messaging_search (messaging_search, rowid, Body) VALUES ('delete', old.rowid, CAST(old.Content AS TEXT));
+        END;
+        CREATE TRIGGER IF NOT EXISTS messaging_search_after_update AFTER UPDATE OF Type, Content, DeletedAt ON messaging_messages
+        BEGIN
+            INSERT INTO messaging_search (messaging_search, rowid, Body)
+                SELECT 'delete', old.rowid, CAST(old.Content AS TEXT) WHERE old.Type IN (1, 2) AND old.DeletedAt IS NULL;
+            INSERT INTO messaging_search (rowid, Body)
+                SELECT new.rowid, CAST(new.Content AS TEXT) WHERE new.Type IN (1, 2) AND new.DeletedAt IS NULL;
+        END;
+        """;
+
+    /// <summary>Indexes every message already stored (the upgrade of an existing database).</summary>
+    public const string Rebuild = "INSERT INTO messaging_search (messaging_search) VALUES ('rebuild');";
+
+    public const string Drop = """
+        DROP TRIGGER IF EXISTS messaging_search_after_insert;
+        DROP TRIGGER IF EXISTS messaging_search_after_delete;
+        DROP TRIGGER IF EXISTS messaging_search_after_update;
+        DROP TABLE IF EXISTS messaging_search;
+        DROP VIEW IF EXISTS messaging_search_source;
+        """;
+
+    /// <summary>
+    /// At start-up, after the migrations: if a later migration rebuilt <c>messaging_messages</c> (SQLite
+    /// migrations that change a table copy it into a new one, dropping its triggers and renumbering its
+    /// rowids), the triggers are gone and the index points at the wrong rows. Then the triggers are made
+    /// again and the index rebuilt from the messages, in one transaction. Returns whether it had to.
+    /// </summary>
+    public static bool EnsureIntact(SqliteConnection connection)
+    {
+        using var check = connection.CreateCommand();
+        check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ($a, $b, $c)";
+        check.Parameters.AddWithValue("$a", Triggers[0]);
+        check.Parameters.AddWithValue("$b", Triggers[1]);
+        check.Parameters.AddWithValue("$c", Triggers[2]);
+        if ((long)check.ExecuteScalar()! == Triggers.Length)
+        {
+            return false;
+        }
+
+        using var transaction = connection.BeginTransaction();
+        using var repair = connection.CreateCommand();
+        repair.Transaction = transaction;
+        repair.CommandText = Create + Rebuild;
+        repair.ExecuteNonQuery();
+        transaction.Commit();
+        return true;
+    }
+}
