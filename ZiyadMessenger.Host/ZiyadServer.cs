@@ -83,6 +83,8 @@ internal static class ZiyadServer
         services.AddSingleton(paths);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModulePortMap>();
+        services.AddSingleton(new ModulePorts(settings.Ports));
+        services.AddZiyadCors();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ModuleListenerMatcherPolicy>());
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
@@ -129,6 +131,7 @@ internal static class ZiyadServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseCors();
         app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue<long>("ZiyadMessenger:Limits:DefaultMaxBodyBytes", 262144));
         app.UseRateLimiter();
         app.UseAuthentication();

@@ -16,6 +16,7 @@ using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.History;
 using ZiyadMessenger.Modules.Messaging.Sending;
 using ZiyadMessenger.Modules.Messaging.Users;
+using ZiyadMessenger.Modules.Messaging.WebClient;
 
 namespace ZiyadMessenger.Modules.Messaging;
 
@@ -57,6 +58,7 @@ public sealed class MessagingModule : IModule
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
+        WebClientEndpoints.Map(endpoints, _options);
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
         var frameLimit = new BodySizeLimitMetadata(_options.EffectiveMaxFrameBytes);
