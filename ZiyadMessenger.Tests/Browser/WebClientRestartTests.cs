@@ -29,6 +29,12 @@ public sealed class WebClientRestartTests(WebClientFixture fixture) : IClassFixt
         await page.Context.SetOfflineAsync(true);
         await fixture.RestartHostAsync();
         await Assertions.Expect(page.Locator(".offline-banner")).ToBeVisibleAsync();
+        // A message written while offline stays on screen with a retry.
+        var unsent = "written while offline " + Guid.NewGuid().ToString("N")[..6];
+        await page.Locator("#composer-input").FillAsync(unsent);
+        await page.Locator("#composer-input").PressAsync("Enter");
+        var pending = page.Locator("article.pending").Filter(new() { HasText = unsent });
+        await Assertions.Expect(pending.GetByRole(AriaRole.Button, new() { Name = "Retry" })).ToBeVisibleAsync();
         await WebClientFixture.ScreenshotAsync(page, "offline-banner");
         var writerToken = await fixture.Host.LoginAsync(writer.Username, writer.Password);
         using var api = fixture.Host.Client(ModuleNames.Messaging, writerToken);
@@ -44,6 +50,13 @@ public sealed class WebClientRestartTests(WebClientFixture fixture) : IClassFixt
         var texts = (await page.Locator(".timeline article.message .text").AllTextContentsAsync()).Where(t => t.StartsWith("while you were away", StringComparison.Ordinal)).ToList();
         texts.Should().Equal(Enumerable.Range(1, 5).Select(i => $"while you were away {i}"));
         catchUps.Should().NotBeEmpty("the client catches up with history?after=");
+
+        // The unsent message goes once when retried.
+        await pending.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await Assertions.Expect(page.Locator("article.pending")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.Locator(".timeline article.message .text").Filter(new() { HasText = unsent })).ToHaveCountAsync(1);
+        var history = await api.GetStringAsync("/history?channel_id=general&limit=1000");
+        history.Split(B64(unsent)).Length.Should().Be(2, "the retried message is stored exactly once");
 
         // And it is live again: a new message arrives without a reload.
         (await api.PostAsJsonAsync("/send", new { channel_id = "general", type = 1, content = B64("live again") })).EnsureSuccessStatusCode();

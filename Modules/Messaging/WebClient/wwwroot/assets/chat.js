@@ -164,7 +164,10 @@ async function enter() {
 async function loadChannels() {
   const { channels } = await messaging("GET", "/channels");
   const next = new Map();
-  for (const channel of channels) next.set(channel.id, { mention_count: 0, ...channel });
+  for (const channel of channels) {
+    // Before the server counts mentions (mention_count), keep the ones this tab counted.
+    next.set(channel.id, { ...channel, mention_count: channel.mention_count ?? S.channels.get(channel.id)?.mention_count ?? 0 });
+  }
   S.channels = next;
   store.emit();
 }
