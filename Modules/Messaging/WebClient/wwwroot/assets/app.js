@@ -13,6 +13,26 @@ const S = chat.store.state;
 const REACTIONS = ["👍", "❤️", "😂", "🎉", "😮", "👀", "✅", "🙏"];
 const STATUS = ["offline", "online", "busy", "away"];
 
+// Icons are drawn, not taken from a font: the office's machines may have no emoji font.
+const ICONS = {
+  attach: "M21 11.5l-8.6 8.6a5.5 5.5 0 0 1-7.8-7.8l8.6-8.6a3.7 3.7 0 0 1 5.2 5.2l-8.6 8.6a1.8 1.8 0 0 1-2.6-2.6l7.9-7.9",
+  pin: "M9 4h6l-1 6 4 3v2H6v-2l4-3z M12 15v6",
+  reply: "M9 14L4 9l5-5 M4 9h10a6 6 0 0 1 6 6v5",
+  smile: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M8 14s1.5 2 4 2 4-2 4-2 M9 9.5h.01 M15 9.5h.01",
+  edit: "M12 20h9 M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z",
+  trash: "M3 6h18 M8 6V4h8v2 M19 6l-1 14H6L5 6 M10 11v6 M14 11v6",
+  close: "M6 6l12 12 M18 6L6 18",
+  menu: "M4 6h16 M4 12h16 M4 18h16",
+  file: "M14 3H6a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V9z M14 3v6h6",
+  lock: "M6 11h12v10H6z M8 11V7a4 4 0 0 1 8 0v4",
+  plus: "M12 5v14 M5 12h14",
+};
+
+function Icon({ name }) {
+  return html`<svg class="icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true" focusable="false"
+    fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d=${ICONS[name]} /></svg>`;
+}
+
 function useStore() {
   const [, setVersion] = useState(0);
   useEffect(() => chat.store.subscribe(setVersion), []);
@@ -110,9 +130,8 @@ function TopBar({ onMenu, menuOpen }) {
   const [q, setQ] = useState("");
   const submit = (e) => { e.preventDefault(); chat.search(q); };
   const me = S.me;
-  const permission = chat.notificationsSupported() ? Notification.permission : "unsupported";
   return html`<header class="topbar">
-    <button class="icon-button menu-button" aria-controls="sidebar" aria-expanded=${menuOpen} aria-label="Channels menu" onClick=${onMenu}>☰</button>
+    <button class="icon-button menu-button" aria-controls="sidebar" aria-expanded=${menuOpen} aria-label="Channels menu" onClick=${onMenu}><${Icon} name="menu" /></button>
     <div class="brand"><span class="logo" aria-hidden="true">Z</span><span class="brand-name">Ziyad</span></div>
     <form class="search-form" role="search" onSubmit=${submit}>
       <label class="visually-hidden" for="search-input">Search messages</label>
@@ -123,7 +142,6 @@ function TopBar({ onMenu, menuOpen }) {
     <span class=${`live ${S.connection === "online" ? "on" : "off"}`} role="status">
       <span aria-hidden="true">● </span>${S.connection === "online" ? "connected" : S.connection === "connecting" ? "connecting…" : "offline"}
     </span>
-    ${permission === "default" && html`<button class="small" onClick=${() => chat.enableNotifications()}>Enable notifications</button>`}
     <span class="whoami" title=${me.username}>${me.full_name || me.username}</span>
     <button class="ghost" onClick=${() => chat.logout()}>Log out</button>
   </header>`;
@@ -151,6 +169,7 @@ function Presence({ userId }) {
 }
 
 function Sidebar({ open, onPick, onNewDm }) {
+  const permission = chat.notificationsSupported() ? Notification.permission : "unsupported";
   const channels = [...S.channels.values()];
   const rooms = channels.filter((c) => c.type !== "dm").sort((a, b) => a.name.localeCompare(b.name));
   const dms = channels.filter((c) => c.type === "dm").sort((a, b) => chat.channelTitle(a).localeCompare(chat.channelTitle(b)));
@@ -162,12 +181,16 @@ function Sidebar({ open, onPick, onNewDm }) {
   </li>`;
   return html`<nav id="sidebar" class=${`chat-sidebar ${open ? "open" : ""}`} aria-label="Channels and direct messages">
     <h2 id="channels-heading">Channels</h2>
-    <ul aria-labelledby="channels-heading">${rooms.map((c) => item(c, c.name, html`<span class="hash" aria-hidden="true">${c.type === "private" ? "🔒" : "#"}</span>`))}</ul>
+    <ul aria-labelledby="channels-heading">${rooms.map((c) => item(c, c.name, html`<span class="hash" aria-hidden="true">${c.type === "private" ? html`<${Icon} name="lock" />` : "#"}</span>`))}</ul>
     <div class="section-head">
       <h2 id="dms-heading">Direct messages</h2>
-      <button class="small" onClick=${onNewDm} aria-label="New direct message">+</button>
+      <button class="small" onClick=${onNewDm} aria-label="New direct message"><${Icon} name="plus" /></button>
     </div>
     <ul aria-labelledby="dms-heading">${dms.map((c) => item(c, chat.channelTitle(c), html`<${Presence} userId=${c.peer_id} />`))}</ul>
+    ${permission === "default" && html`<div class="sidebar-foot">
+      <p>Get a desktop notification for direct messages and mentions while this tab is in the background.</p>
+      <button class="small" onClick=${() => chat.enableNotifications()}>Enable notifications</button>
+    </div>`}
   </nav>`;
 }
 
@@ -217,9 +240,9 @@ function Conversation({ channel }) {
   const typing = chat.typingIn(channel.id);
   return html`
     <header class="channel-head">
-      <h1>${channel.type === "dm" ? html`<${Presence} userId=${channel.peer_id} /> ` : channel.type === "private" ? "🔒 " : "# "}${title}</h1>
+      <h1>${channel.type === "dm" ? html`<${Presence} userId=${channel.peer_id} /> ` : channel.type === "private" ? html`<${Icon} name="lock" /> ` : "# "}${title}</h1>
       <span class="spacer"></span>
-      <button class="small" aria-pressed=${S.panel?.kind === "pins"} onClick=${() => chat.openPanel(S.panel?.kind === "pins" ? null : { kind: "pins", channel_id: channel.id })}>📌 Pins</button>
+      <button class="small" aria-pressed=${S.panel?.kind === "pins"} onClick=${() => chat.openPanel(S.panel?.kind === "pins" ? null : { kind: "pins", channel_id: channel.id })}><${Icon} name="pin" /> Pins</button>
     </header>
     <${Timeline} channel=${channel} />
     <p class="typing" aria-live="polite">${typing.length ? `${typing.map(chat.userName).join(", ")} ${typing.length === 1 ? "is" : "are"} typing…` : ""}</p>
@@ -231,6 +254,7 @@ function Timeline({ channel }) {
   const ref = useRef(null);
   const stick = useRef(true);
   const anchor = useRef(null);
+  const jumped = useRef(0);
   const [dragging, setDragging] = useState(false);
   const messages = (t?.messages ?? []).filter((m) => !m.root_id);
   const pending = chat.pendingFor(channel.id, null);
@@ -242,9 +266,9 @@ function Timeline({ channel }) {
     if (anchor.current && anchor.current.seq !== firstSeq) {
       el.scrollTop = el.scrollHeight - anchor.current.height + anchor.current.top;
       anchor.current = null;
-    } else if (S.highlight) {
-      const target = el.querySelector(`[data-id="${CSS.escape(S.highlight)}"]`);
-      if (target) { target.scrollIntoView({ block: "center" }); stick.current = false; }
+    } else if (S.highlight && S.highlight.n !== jumped.current) {
+      const target = el.querySelector(`[data-id="${CSS.escape(S.highlight.id)}"]`);
+      if (target) { target.scrollIntoView({ block: "center" }); target.focus({ preventScroll: true }); stick.current = false; jumped.current = S.highlight.n; }
     } else if (stick.current) {
       el.scrollTop = el.scrollHeight;
     }
@@ -340,7 +364,7 @@ function Message({ message: m, compact, inThread = false }) {
   const [picker, setPicker] = useState(false);
   const mine = m.sender_id === S.me.id;
   const name = chat.userName(m.sender_id);
-  const highlighted = S.highlight === m.id;
+  const highlighted = S.highlight?.id === m.id;
   const pinned = S.pinned.has(m.id);
   const act = (fn) => async () => { try { await fn(); } catch (e) { toast(errorText(e), "error"); } };
   const remove = act(async () => { if (confirm("Delete this message? This cannot be undone.")) await chat.deleteMessage(m); });
@@ -351,7 +375,7 @@ function Message({ message: m, compact, inThread = false }) {
     <div class="body">
       ${!compact && html`<div class="meta"><strong class="sender">${name}</strong>
         <time datetime=${new Date(m.timestamp).toISOString()} title=${new Date(m.timestamp).toLocaleString("en-GB")}>${fmtClock(m.timestamp)}</time>
-        ${pinned && html`<span class="pin-mark" title="Pinned">📌 pinned</span>`}</div>`}
+        ${pinned && html`<span class="pin-mark"><${Icon} name="pin" /> pinned</span>`}</div>`}
       ${m.deleted
         ? html`<div class="text deleted">This message was deleted.</div>`
         : editing
@@ -373,11 +397,11 @@ function Message({ message: m, compact, inThread = false }) {
       </div>`}
     </div>
     ${!m.deleted && !editing && html`<div class="actions" role="toolbar" aria-label="Message actions">
-      <button class="small" aria-label="Add reaction" aria-expanded=${picker} onClick=${() => setPicker(!picker)}>☺</button>
-      ${!inThread && !m.root_id && html`<button class="small" aria-label="Reply in thread" onClick=${() => chat.openThread(m.id, m.channel_id)}>↩</button>`}
-      <button class="small" aria-label=${pinned ? "Unpin" : "Pin"} onClick=${act(() => chat.togglePin(m))}>📌</button>
-      ${mine && chat.isText(m) && html`<button class="small" aria-label="Edit" onClick=${() => setEditing(true)}>✎</button>`}
-      ${mine && html`<button class="small danger" aria-label="Delete" onClick=${remove}>🗑</button>`}
+      <button class="small" aria-label="Add reaction" aria-expanded=${picker} onClick=${() => setPicker(!picker)}><${Icon} name="smile" /></button>
+      ${!inThread && !m.root_id && html`<button class="small" aria-label="Reply in thread" onClick=${() => chat.openThread(m.id, m.channel_id)}><${Icon} name="reply" /></button>`}
+      <button class="small" aria-label=${pinned ? "Unpin" : "Pin"} aria-pressed=${pinned} onClick=${act(() => chat.togglePin(m))}><${Icon} name="pin" /></button>
+      ${mine && chat.isText(m) && html`<button class="small" aria-label="Edit" onClick=${() => setEditing(true)}><${Icon} name="edit" /></button>`}
+      ${mine && html`<button class="small danger" aria-label="Delete" onClick=${remove}><${Icon} name="trash" /></button>`}
     </div>`}
   </article>`;
 }
@@ -417,7 +441,7 @@ function FileCard({ file }) {
   return html`<div class="file-card">
     ${preview && html`<img class="preview" src=${preview} alt=${file.name} />`}
     <div class="file-row">
-      <span class="file-icon" aria-hidden="true">📄</span>
+      <span class="file-icon"><${Icon} name="file" /></span>
       <span class="file-name">${file.name}</span>
       <span class="muted">${fmtBytes(file.size)}</span>
       <button class="small" onClick=${download} aria-label=${`Download ${file.name}`}>Download</button>
@@ -501,7 +525,7 @@ function Composer({ channelId, rootId = null, placeholder, id }) {
         <strong>@${u.username}</strong> <span class="muted">${u.full_name}</span></li>`)}
     </ul>`}
     <div class="composer-row">
-      <button class="icon-button attach" aria-label="Attach files" onClick=${() => fileRef.current?.click()}>📎</button>
+      <button class="icon-button attach" aria-label="Attach files" onClick=${() => fileRef.current?.click()}><${Icon} name="attach" /></button>
       <input ref=${fileRef} type="file" multiple hidden aria-hidden="true" tabindex="-1" onChange=${onFiles} data-role="file-input" />
       <label class="visually-hidden" for=${id}>${placeholder}</label>
       <textarea id=${id} ref=${ref} rows="1" placeholder=${placeholder} value=${text} onInput=${onInput} onKeyDown=${onKeyDown}
@@ -524,7 +548,7 @@ function SidePanel() {
   return html`<aside class="side-panel" aria-labelledby="panel-title">
     <header class="panel-head">
       <h2 id="panel-title" tabindex="-1" ref=${ref}>${title}</h2>
-      <button class="icon-button" aria-label="Close panel" onClick=${() => chat.openPanel(null)}>✕</button>
+      <button class="icon-button" aria-label="Close panel" onClick=${() => chat.openPanel(null)}><${Icon} name="close" /></button>
     </header>
     ${kind === "thread" && html`<${ThreadPanel} />`}
     ${kind === "search" && html`<${SearchPanel} />`}
@@ -548,6 +572,19 @@ function ThreadPanel() {
   </div>`;
 }
 
+/** The server's snippet with its matched ranges ([start, end) in UTF-16 units) marked; plain text otherwise. */
+function highlighted({ text, ranges = [] }) {
+  const parts = [];
+  let last = 0;
+  for (const [start, end] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    if (start < last || end > text.length || start >= end) continue;
+    parts.push(text.slice(last, start), html`<mark>${text.slice(start, end)}</mark>`);
+    last = end;
+  }
+  parts.push(text.slice(last));
+  return parts;
+}
+
 function SearchPanel() {
   const s = S.search;
   return html`<div class="panel-body">
@@ -561,7 +598,7 @@ function SearchPanel() {
           <button class="result" onClick=${() => chat.jumpTo(m)}>
             <span class="result-meta"><strong>${chat.userName(m.sender_id)}</strong> in ${channel ? (channel.type === "dm" ? chat.channelTitle(channel) : "#" + channel.name) : m.channel_id}
               · ${new Date(m.timestamp).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" })}</span>
-            <span class="result-text">${chat.isText(m) ? chat.decodeText(m.content) : m.type === 3 ? chat.decodeFile(m)?.name : ""}</span>
+            <span class="result-text">${m.highlight?.text ? highlighted(m.highlight) : chat.isText(m) ? chat.decodeText(m.content) : m.type === 3 ? chat.decodeFile(m)?.name : ""}</span>
           </button>
         </li>`;
       })}
@@ -577,7 +614,7 @@ function PinsPanel() {
     ${p.loading && html`<p class="loading" role="status">Loading pins…</p>`}
     ${p.error && html`<div class="alert" role="alert">${p.error}</div>`}
     ${p.unsupported && html`<p class="muted">Pins are not available on this server yet.</p>`}
-    ${!p.loading && !p.error && !p.unsupported && p.list.length === 0 && html`<p class="muted">Nothing is pinned here yet. Pin a message with 📌.</p>`}
+    ${!p.loading && !p.error && !p.unsupported && p.list.length === 0 && html`<p class="muted">Nothing is pinned here yet. Pin a message from its actions.</p>`}
     <ul class="results" aria-label="Pinned messages">
       ${p.list.map((m) => html`<li key=${m.id}>
         <button class="result" onClick=${() => chat.jumpTo(m)}>

@@ -80,7 +80,7 @@ export const store = {
     mentioned: new Set(),      // message ids that mention me
     uploads: [],               // {id, name, size, loaded, error, xhr}
     notice: null,              // one line for the login page
-    highlight: null,           // message id to flash after a jump
+    highlight: null,           // {id, n}: the message to scroll to and flash after a jump (n tells jumps apart)
   },
   listeners: new Set(),
   version: 0,
@@ -348,7 +348,7 @@ export async function jumpTo(message) {
   if (S.active !== channelId) await openChannel(channelId);
   await ensureLoaded(channelId, message.seq);
   if (message.root_id) await openThread(message.root_id, channelId);
-  S.highlight = message.id;
+  S.highlight = { id: message.id, n: (S.highlight?.n ?? 0) + 1 };
   store.emit();
 }
 
@@ -477,7 +477,9 @@ function afterNewMessage(message, { live }) {
   const mentionsMe = !mine && isText(message) && mentions(decodeText(message.content));
   if (mentionsMe) S.mentioned.add(message.id);
   if (message.root_id) {
-    patchMessage(message.root_id, (root) => ({ reply_count: (root.reply_count ?? 0) + 1, last_reply_at: message.timestamp }));
+    // A root fetched after this reply already counts it (its last_reply_at is not older).
+    patchMessage(message.root_id, (root) => ((root.last_reply_at ?? 0) < message.timestamp
+      ? { reply_count: (root.reply_count ?? 0) + 1, last_reply_at: message.timestamp } : {}));
     if (S.thread?.root?.id === message.root_id && !S.thread.replies.some((r) => r.id === message.id)) {
       S.thread.replies = [...S.thread.replies, message].sort((a, b) => a.seq - b.seq);
     }
@@ -791,7 +793,7 @@ function startUpload(channelId, file, rootId) {
     S.uploads = S.uploads.filter((u) => u !== upload);
     const mime = file.type || "application/octet-stream";
     const content = encodeText(JSON.stringify({ file_id: data.file_id, key: data.key, name: data.name ?? file.name, size: data.size ?? file.size, mime }));
-    queue({ channel_id: channelId, root_id: rootId, type: 3, content, text: `📎 ${file.name}` });
+    queue({ channel_id: channelId, root_id: rootId, type: 3, content, text: `File: ${file.name}` });
   };
   const form = new FormData();
   form.append("file", file, file.name);
