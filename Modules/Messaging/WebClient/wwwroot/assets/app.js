@@ -150,7 +150,7 @@ function TopBar({ onMenu, menuOpen }) {
 function OfflineBanner() {
   if (S.connection === "online") return null;
   return html`<div class="offline-banner" role="alert">
-    <span>${S.connection === "connecting" ? "Reconnecting…" : "You are offline. Messages you send will wait here; the client reconnects by itself."}</span>
+    <span>${S.connection === "connecting" ? "Reconnecting…" : "You are offline. Messages you send wait here until you retry them; the client reconnects by itself."}</span>
     <button class="small" onClick=${() => chat.reconnectNow()}>Reconnect now</button>
   </div>`;
 }
