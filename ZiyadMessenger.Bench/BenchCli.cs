@@ -15,7 +15,7 @@ internal static class BenchCli
         scenarios:
           fanout       1 channel x M members, S senders as fast as acks allow; then the bare relay baseline
                        --members 100 --senders 4 --window 16 --seconds 20 --warmup 3 --size 128 --users M
-                       --relay yes|no|only
+                       --relay yes|no|only --drain-seconds 15 (after sending stops, how long deliveries may take)
           latency      the same sockets at a fixed offered load; send->deliver percentiles
                        --rate auto|<msgs/s> (auto: half the maximum, probed first) --probe-seconds 10
           connections  N idle authenticated WebSockets over U users; connect rate, RSS per socket

@@ -1,8 +1,5 @@
-using System.Security.Claims;
-using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,9 +10,20 @@ using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Delivery;
 using ZiyadMessenger.Modules.Messaging.Events;
+using ZiyadMessenger.Modules.Messaging.ChannelList;
+using ZiyadMessenger.Modules.Messaging.ChannelMembers;
+using ZiyadMessenger.Modules.Messaging.Deleting;
+using ZiyadMessenger.Modules.Messaging.DirectMessages;
+using ZiyadMessenger.Modules.Messaging.Editing;
 using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.Pins;
+using ZiyadMessenger.Modules.Messaging.Reactions;
+using ZiyadMessenger.Modules.Messaging.Threads;
+using ZiyadMessenger.Modules.Messaging.ReadCursors;
+using ZiyadMessenger.Modules.Messaging.Send;
 using ZiyadMessenger.Modules.Messaging.Sending;
 using ZiyadMessenger.Modules.Messaging.Users;
+using ZiyadMessenger.Modules.Messaging.Views;
 using ZiyadMessenger.Modules.Messaging.WebClient;
 
 namespace ZiyadMessenger.Modules.Messaging;
@@ -42,6 +50,10 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<SqliteMessageStore>();
         services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
         services.AddSingleton<MessageIntake>();
+        services.AddSingleton<MessageViews>();
+        services.AddSingleton<MessageAccess>();
+        services.AddSingleton<ReactionStore>();
+        services.AddSingleton<PinStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
@@ -57,44 +69,26 @@ public sealed class MessagingModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
+        endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse("ok", Name)))
+            .WithName(MessagingEndpoints.NamePrefix + "Health").WithSummary("Liveness of the Messaging module.").WithTags("Messaging");
         WebClientEndpoints.Map(endpoints, _options);
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
-        var frameLimit = new BodySizeLimitMetadata(_options.EffectiveMaxFrameBytes);
+        var maxFrame = _options.EffectiveMaxFrameBytes;
 
-        api.MapGet("/ws", WebSocketEndpoint.HandleAsync);
-
-        api.MapPost("/send", async (SendRequest body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new SendMessage(user.UserId(), body), ct)))
-            .WithMetadata(frameLimit);
-
-        api.MapGet("/history", async (
-                [FromQuery(Name = "channel_id")] string? channelId, int? limit, long? before, long? after,
-                ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new GetHistory(user.UserId(), channelId, limit, before, after), ct)));
-
-        api.MapGet("/channels", async (ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new ListMyChannels(user.UserId()), ct)));
-
-        api.MapGet("/channel-members", async ([FromQuery(Name = "channel_id")] string? channelId, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new GetChannelMembers(user.UserId(), channelId), ct)));
-
-        api.MapPost("/dm", async (DirectRequest body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new OpenDirect(user.UserId(), body.TargetUserId), ct)));
-
-        api.MapPost("/read", async (ReadRequest body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new MarkRead(user.UserId(), body), ct)));
-
-        api.MapPut("/messages/{id}", async (string id, EditRequest body, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-            TypedResults.Ok(await sender.Send(new EditMessage(user.UserId(), id, body), ct)))
-            .WithMetadata(frameLimit);
-
-        api.MapDelete("/messages/{id}", async (string id, ClaimsPrincipal user, ISender sender, CancellationToken ct) =>
-        {
-            await sender.Send(new DeleteMessage(user.UserId(), id), ct);
-            return TypedResults.NoContent();
-        });
+        WebSocketEndpoint.Map(api);
+        SendEndpoint.Map(api, maxFrame);
+        GetHistoryEndpoint.Map(api);
+        ListMyChannelsEndpoint.Map(api);
+        GetChannelMembersEndpoint.Map(api);
+        OpenDirectEndpoint.Map(api);
+        MarkReadEndpoint.Map(api);
+        EditMessageEndpoint.Map(api, maxFrame);
+        DeleteMessageEndpoint.Map(api);
+        GetThreadEndpoint.Map(api);
+        ReactionEndpoints.Map(api);
+        PinEndpoints.Map(api);
+        ListPinsEndpoint.Map(api);
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -106,3 +100,5 @@ public sealed class MessagingModule : IModule
         await services.GetRequiredService<ChannelDirectory>().LoadAsync(db, cancellationToken);
     }
 }
+
+internal sealed record HealthResponse(string Status, string Module);

@@ -25,6 +25,8 @@ internal static class FanoutScenario
         var rateOption = options.String("rate", "auto")!;
         var probeSeconds = options.Double("probe-seconds", 10);
         var maxInFlight = options.Int("max-in-flight", 1000);
+        // How long to wait, after sending stops, for every answer and delivery before counting the rest as lost.
+        var drainSeconds = options.Double("drain-seconds", 15);
         var tag = RandomNumberGenerator.GetInt32(int.MaxValue);
         var protocol = new Protocol(tag, size);
         report.Parameters["members"] = members;
@@ -48,7 +50,7 @@ internal static class FanoutScenario
             if (!latencyMode)
             {
                 log.WriteLine($"   server: {members} sockets, {senders} senders, window {window}, {seconds} s ...");
-                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight), protocol).RunAsync(log, cancellationToken);
+                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
                 report.Sections["server"] = result;
                 report.Errors += (long)result["errors"]!;
                 serverDeliveries = (double)result["delivered_msgs_per_s"]!;
@@ -60,7 +62,7 @@ internal static class FanoutScenario
                 if (rateOption == "auto")
                 {
                     log.WriteLine($"   probing the maximum for {probeSeconds} s ...");
-                    var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight), protocol).RunAsync(log, cancellationToken);
+                    var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
                     report.Sections["probe (closed loop)"] = probe;
                     report.Errors += (long)probe["errors"]!;
                     rate = Math.Max(1, Math.Round((double)probe["acked_msgs_per_s"]! / 2));
@@ -73,7 +75,7 @@ internal static class FanoutScenario
                 report.Parameters["offered_msgs_per_s"] = rate;
                 log.WriteLine($"   offering {rate:0} msgs/s ({rate * members:0} deliveries/s) for {seconds} s ...");
                 protocol = new Protocol(tag + 1, size);
-                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight), protocol).RunAsync(log, cancellationToken);
+                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
                 report.Sections["server (open loop)"] = result;
                 report.Errors += (long)result["errors"]!;
                 var p99 = ((Dictionary<string, object?>)result["deliver_latency"]!)["p99_ms"] as double?;
@@ -87,7 +89,7 @@ internal static class FanoutScenario
             log.WriteLine($"   relay: {members} sockets, {senders} senders, window {window}, {seconds} s ...");
             var relayProtocol = new Protocol(tag + 2, size);
             var target = new FanoutTarget("relay", _ => relay.SocketUrl, relay.Pid, channel);
-            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight), relayProtocol).RunAsync(log, cancellationToken);
+            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds), relayProtocol).RunAsync(log, cancellationToken);
             report.Sections["relay (baseline)"] = result;
             report.Errors += (long)result["errors"]!;
             var relayDeliveries = (double)result["delivered_msgs_per_s"]!;

@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Serilog.Formatting.Compact;
+using ZiyadMessenger.Host.Observability;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 
 namespace ZiyadMessenger.Host.Hosting;
@@ -22,10 +24,12 @@ internal static class LoggingSetup
         var section = builder.Configuration.GetSection("ZiyadMessenger:Logging");
         var console = section.GetValue("Console", true);
         var retained = Math.Max(1, section.GetValue("RetainedDays", 14));
+        builder.Services.AddHttpContextAccessor();
         builder.Services.AddSerilog((services, logger) =>
         {
             logger.ReadFrom.Configuration(builder.Configuration)
                 .Enrich.FromLogContext()
+                .Enrich.With(new RequestIdEnricher(services.GetRequiredService<IHttpContextAccessor>()), new QueryStringRedactor())
                 .WriteTo.Async(sink => sink.File(
                     new CompactJsonFormatter(),
                     Path.Combine(paths.LogsDirectory, "ziyad-.log"),

@@ -1,26 +1,23 @@
 using Microsoft.AspNetCore.Http;
-using Serilog.Context;
+using Serilog.Core;
+using Serilog.Events;
 
 namespace ZiyadMessenger.Host.Observability;
 
 /// <summary>
-/// Echoes the client's <c>X-Request-ID</c> (1–128 printable ASCII characters) or makes one, puts it on
-/// the response and in the log context so every line of the request carries it.
+/// Echoes the client's <c>X-Request-ID</c> (1–128 printable ASCII characters) or makes one, and puts it
+/// on the response and in <see cref="HttpContext.TraceIdentifier"/> (which problem details report).
 /// </summary>
 internal sealed class RequestIdMiddleware(RequestDelegate next)
 {
     public const string Header = "X-Request-ID";
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
-        var supplied = context.Request.Headers[Header].ToString();
-        var id = IsAcceptable(supplied) ? supplied : Guid.NewGuid().ToString("N");
+        var id = RequestIds.Of(context);
         context.TraceIdentifier = id;
         context.Response.Headers[Header] = id;
-        using (LogContext.Push(new RequestIdEnricher(id)))
-        {
-            await next(context);
-        }
+        return next(context);
     }
 
     internal static bool IsAcceptable(string value)
@@ -43,13 +40,58 @@ internal sealed class RequestIdMiddleware(RequestDelegate next)
 }
 
 /// <summary>
-/// Sets <c>RequestId</c> on every event of the request, replacing the one ASP.NET Core's request scope
-/// captured before this middleware chose the id (the connection-based trace identifier).
+/// A request's id, chosen once: by the first log event of the request or by the middleware, whichever
+/// comes first. The framework writes its "Request starting" line before any middleware runs.
 /// </summary>
-internal sealed class RequestIdEnricher(string id) : Serilog.Core.ILogEventEnricher
+internal static class RequestIds
 {
-    private readonly Serilog.Events.LogEventProperty _property = new("RequestId", new Serilog.Events.ScalarValue(id));
+    private static readonly object Key = new();
 
-    public void Enrich(Serilog.Events.LogEvent logEvent, Serilog.Core.ILogEventPropertyFactory propertyFactory) =>
-        logEvent.AddOrUpdateProperty(_property);
+    public static string Of(HttpContext context)
+    {
+        if (context.Items.TryGetValue(Key, out var known) && known is string id)
+        {
+            return id;
+        }
+
+        var supplied = context.Request.Headers[RequestIdMiddleware.Header].ToString();
+        id = RequestIdMiddleware.IsAcceptable(supplied) ? supplied : Guid.NewGuid().ToString("N");
+        context.Items[Key] = id;
+        return id;
+    }
+}
+
+/// <summary>
+/// Sets <c>RequestId</c> on every event written while a request is being handled, from its first line
+/// to its last. ASP.NET Core's request scope also has a <c>RequestId</c>, captured before the id was
+/// chosen (the connection-based trace identifier); this replaces it.
+/// </summary>
+internal sealed class RequestIdEnricher(IHttpContextAccessor requests) : ILogEventEnricher
+{
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        if (requests.HttpContext is { } context)
+        {
+            logEvent.AddOrUpdateProperty(new LogEventProperty("RequestId", new ScalarValue(RequestIds.Of(context))));
+        }
+    }
+}
+
+/// <summary>
+/// The framework's request lines (<c>Microsoft.AspNetCore.Hosting</c> at Information) carry the query
+/// string, where a WebSocket's token and a download's file key travel. Like the access log, the log
+/// keeps the path and drops the query, whatever levels the operator chose.
+/// </summary>
+internal sealed class QueryStringRedactor : ILogEventEnricher
+{
+    private const string Property = "QueryString";
+    private static readonly LogEventProperty Omitted = new(Property, new ScalarValue(""));
+
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+    {
+        if (logEvent.Properties.TryGetValue(Property, out var value) && value is not ScalarValue { Value: null or "" })
+        {
+            logEvent.AddOrUpdateProperty(Omitted);
+        }
+    }
 }

@@ -50,7 +50,16 @@ internal static class AuthenticationSetup
             ValidateIssuerSigningKey = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
+            // Not-before tolerates nodes whose clocks are a little apart. Expiry is exact, as everywhere
+            // else in the server: an open socket is closed at exp, and a revoked token's entry is pruned
+            // at exp. With the skew on exp too, a logged-out token would work again once pruned, and a
+            // closed socket could reconnect with its expired token for half a minute.
             ClockSkew = TimeSpan.FromSeconds(30),
+            LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = (options.TimeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime;
+                return expires is { } exp && exp > now && (notBefore is not { } nbf || nbf <= now + parameters.ClockSkew);
+            },
             NameClaimType = ZiyadClaims.Username,
             RoleClaimType = ZiyadClaims.Role,
             AuthenticationType = audience == TokenAudience.Admin ? AuthSchemes.Admin : AuthSchemes.User,

@@ -36,6 +36,8 @@ internal static class AuditActions
     public const string ChannelDeleted = "channel.deleted";
     public const string MemberAdded = "channel.member_added";
     public const string MemberRemoved = "channel.member_removed";
+    public const string MessagePinned = "message.pinned";
+    public const string MessageUnpinned = "message.unpinned";
     public const string FileUploaded = "file.uploaded";
     public const string FileDownloaded = "file.downloaded";
     public const string NodeJoined = "cluster.node_joined";

@@ -32,6 +32,8 @@ internal sealed class AuditNotificationHandlers(IAuditRecorder recorder, TimePro
     INotificationHandler<ChannelDeleted>,
     INotificationHandler<MemberAdded>,
     INotificationHandler<MemberRemoved>,
+    INotificationHandler<MessagePinned>,
+    INotificationHandler<MessageUnpinned>,
     INotificationHandler<FileUploaded>,
     INotificationHandler<FileDownloaded>,
     INotificationHandler<NodeJoined>
@@ -91,6 +93,12 @@ internal sealed class AuditNotificationHandlers(IAuditRecorder recorder, TimePro
 
     public ValueTask Handle(MemberRemoved n, CancellationToken ct) =>
         Record(n.ActorId, AuditActions.MemberRemoved, Channel(n.ChannelId), new { user_id = n.UserId }, ct);
+
+    public ValueTask Handle(MessagePinned n, CancellationToken ct) =>
+        Record(n.UserId, AuditActions.MessagePinned, "message:" + n.MessageId, new { channel_id = n.ChannelId }, ct);
+
+    public ValueTask Handle(MessageUnpinned n, CancellationToken ct) =>
+        Record(n.UserId, AuditActions.MessageUnpinned, "message:" + n.MessageId, new { channel_id = n.ChannelId }, ct);
 
     public ValueTask Handle(FileUploaded n, CancellationToken ct) =>
         Record(n.UploaderId, AuditActions.FileUploaded, File(n.FileId), new { name = n.Name, size = n.Size, mime = n.Mime }, ct);

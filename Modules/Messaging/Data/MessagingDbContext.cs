@@ -11,6 +11,8 @@ internal sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> op
     public DbSet<MemberRecord> Members => Set<MemberRecord>();
     public DbSet<MessageRecord> Messages => Set<MessageRecord>();
     public DbSet<ReadCursorRecord> ReadCursors => Set<ReadCursorRecord>();
+    public DbSet<ReactionRecord> Reactions => Set<ReactionRecord>();
+    public DbSet<PinRecord> Pins => Set<PinRecord>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -42,7 +44,26 @@ internal sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> op
             // Idempotency: one message per (sender, client_msg_id).
             e.HasIndex(m => new { m.SenderId, m.ClientMsgId }).IsUnique().HasFilter("ClientMsgId IS NOT NULL");
             e.HasIndex(m => m.Timestamp);
+            e.Property(m => m.RootId).HasMaxLength(64);
+            // A thread's replies in seq order; only replies are in it.
+            e.HasIndex(m => new { m.RootId, m.Seq }).HasFilter("RootId IS NOT NULL");
             e.HasOne<ChannelRecord>().WithMany().HasForeignKey(m => m.ChannelId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<ReactionRecord>(e =>
+        {
+            e.ToTable("messaging_reactions");
+            e.HasKey(r => new { r.MessageId, r.Emoji, r.UserId });
+            e.Property(r => r.Emoji).HasMaxLength(64);
+            e.HasOne<MessageRecord>().WithMany().HasForeignKey(r => r.MessageId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<PinRecord>(e =>
+        {
+            e.ToTable("messaging_pins");
+            e.HasKey(p => p.MessageId);
+            e.HasIndex(p => new { p.ChannelId, p.PinnedAt });
+            e.HasOne<MessageRecord>().WithMany().HasForeignKey(p => p.MessageId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<ReadCursorRecord>(e =>
@@ -90,6 +111,32 @@ internal sealed class MessageRecord
     public string? ClientMsgId { get; set; }
     public long? EditedAt { get; set; }
     public long? DeletedAt { get; set; }
+    /// <summary>The thread this message replies to (always a top-level message); null for a top-level message.</summary>
+    public string? RootId { get; set; }
+    /// <summary>On a root: its replies that are not deleted.</summary>
+    public int ReplyCount { get; set; }
+    /// <summary>On a root: unix ms of its newest reply.</summary>
+    public long? LastReplyAt { get; set; }
+}
+
+/// <summary>One user's reaction with one emoji to one message.</summary>
+internal sealed class ReactionRecord
+{
+    public required string MessageId { get; set; }
+    public required string Emoji { get; set; }
+    public required string UserId { get; set; }
+    /// <summary>Unix ms; reactions are listed in the order they were first used.</summary>
+    public long CreatedAt { get; set; }
+}
+
+/// <summary>A pinned message of a channel.</summary>
+internal sealed class PinRecord
+{
+    public required string MessageId { get; set; }
+    public required string ChannelId { get; set; }
+    public required string PinnedBy { get; set; }
+    /// <summary>Unix ms.</summary>
+    public long PinnedAt { get; set; }
 }
 
 internal sealed class ReadCursorRecord

@@ -64,7 +64,7 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
 
             case MessageUpdated updated:
             {
-                var view = updated.Message.ToView();
+                var view = updated.View;
                 Send(ReadersOf(updated.Message.ChannelId), new Frames(null, () => WireJson.Envelope(ServerEvents.MessageUpdated, view)));
                 break;
             }
@@ -74,6 +74,22 @@ internal sealed class LocalFanout(ChannelDirectory channels, ConnectionRegistry 
                 var m = removed.Message;
                 var data = new DeletedData(m.Id, m.ChannelId, m.Seq, m.SenderId);
                 Send(ReadersOf(m.ChannelId), new Frames(null, () => WireJson.Envelope(ServerEvents.MessageDeleted, data)));
+                break;
+            }
+
+            case ReactionChanged reaction:
+            {
+                var data = new ReactionData(reaction.MessageId, reaction.ChannelId, reaction.Emoji, reaction.UserId);
+                var name = reaction.Added ? ServerEvents.ReactionAdded : ServerEvents.ReactionRemoved;
+                Send(ReadersOf(reaction.ChannelId), new Frames(null, () => WireJson.Envelope(name, data)));
+                break;
+            }
+
+            case PinChanged pin:
+            {
+                var data = new PinData(pin.MessageId, pin.ChannelId, pin.UserId);
+                var name = pin.Pinned ? ServerEvents.MessagePinned : ServerEvents.MessageUnpinned;
+                Send(ReadersOf(pin.ChannelId), new Frames(null, () => WireJson.Envelope(name, data)));
                 break;
             }
 

@@ -5,7 +5,7 @@ using Mediator;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Messaging.Channels;
-using ZiyadMessenger.Modules.Messaging.History;
+using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Sending;
 
 namespace ZiyadMessenger.Modules.Messaging.Delivery;

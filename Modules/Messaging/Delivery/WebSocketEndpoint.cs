@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Net.WebSockets;
 using Mediator;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
@@ -19,6 +21,11 @@ namespace ZiyadMessenger.Modules.Messaging.Delivery;
 /// </summary>
 internal static class WebSocketEndpoint
 {
+    public static void Map(IEndpointRouteBuilder api) =>
+        // As a Delegate, not a RequestDelegate, so that it gets a RouteHandlerBuilder and its API description.
+        api.MapGet("/ws", (Delegate)HandleAsync)
+            .Describe("WebSocket", "Opens the WebSocket (v1: bare message objects; v2 with ?v=2: event envelopes). Needs an upgrade request.", 400, 403);
+
     public static async Task HandleAsync(HttpContext context)
     {
         var userId = context.User.UserId();

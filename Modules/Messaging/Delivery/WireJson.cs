@@ -31,6 +31,10 @@ internal static class ServerEvents
     public const string Read = "read";
     public const string Presence = "presence";
     public const string Pong = "pong";
+    public const string ReactionAdded = "reaction_added";
+    public const string ReactionRemoved = "reaction_removed";
+    public const string MessagePinned = "message_pinned";
+    public const string MessageUnpinned = "message_unpinned";
 }
 
 internal sealed record AckData(string? ClientMsgId, string MessageId, string ChannelId, long Seq, long Timestamp, bool Duplicate);
@@ -39,3 +43,5 @@ internal sealed record TypingData(string ChannelId, string UserId);
 internal sealed record ReadData(string ChannelId, string UserId, long Seq);
 internal sealed record PresenceData(string UserId, int Status, DateTimeOffset? LastSeen);
 internal sealed record DeletedData(string Id, string ChannelId, long Seq, string SenderId);
+internal sealed record ReactionData(string MessageId, string ChannelId, string Emoji, string UserId);
+internal sealed record PinData(string MessageId, string ChannelId, string UserId);

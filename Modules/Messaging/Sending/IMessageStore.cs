@@ -17,7 +17,14 @@ internal interface IMessageStore
 
     Task<StoredMessage?> FindAsync(string messageId, CancellationToken cancellationToken);
 
+    /// <summary>The messages with these ids that exist, in no particular order.</summary>
+    Task<IReadOnlyList<StoredMessage>> FindManyAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken);
+
+    /// <summary>A thread's replies with a seq above <paramref name="after"/>, ascending.</summary>
+    Task<IReadOnlyList<StoredMessage>> ReadRepliesAsync(string rootId, long after, int limit, CancellationToken cancellationToken);
+
     Task<StoredMessage?> EditAsync(string messageId, int type, byte[] content, string? nonce, string? signature, long editedAt, CancellationToken cancellationToken);
 
+    /// <summary>Leaves a tombstone; the message's reactions and pin go with it, and a reply stops counting on its root.</summary>
     Task<StoredMessage?> DeleteAsync(string messageId, long deletedAt, CancellationToken cancellationToken);
 }

@@ -8,10 +8,12 @@ namespace ZiyadMessenger.Modules.Messaging.Sending;
 /// resolves the channel (creating a DM on first use) from the in-memory directory, and queues it for
 /// the writer. Nothing here touches the database unless a DM is being created.
 /// </summary>
-internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, MessagingOptions options)
+internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, IMessageStore store, MessagingOptions options)
 {
+    public const int MaxChannelIdLength = 160;
     public const int MaxClientMsgIdLength = 128;
     public const int MaxSealLength = 1024;
+    public const int MaxRootIdLength = 64;
 
     /// <summary>
     /// Validates and queues; returns once the message is in the writer's queue (so a socket's sends keep
@@ -21,9 +23,24 @@ internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, 
     {
         var fields = Validate(request);
         var channel = await access.ForSendAsync(senderId, request.ChannelId!, cancellationToken);
+        // Only replies pay for a lookup; a top-level send still touches no database before the writer.
+        var rootId = request.RootId is null ? null : await ThreadRootAsync(request.RootId, channel.Id, cancellationToken);
         var pending = new PendingMessage(Guid.CreateVersion7().ToString(), channel.Id, senderId, fields.Type, fields.Content,
-            fields.Nonce, fields.Signature, request.ClientMsgId);
+            fields.Nonce, fields.Signature, request.ClientMsgId, rootId);
         return await writer.EnqueueAsync(pending, cancellationToken);
+    }
+
+    /// <summary>The root a reply attaches to: the named message, or its root when it is a reply itself (threads are one level deep).</summary>
+    private async ValueTask<string> ThreadRootAsync(string rootId, string channelId, CancellationToken cancellationToken)
+    {
+        var parent = rootId.Length is 0 or > MaxRootIdLength ? null : await store.FindAsync(rootId, cancellationToken);
+        // A message of another channel is reported like an unknown one: the sender may not be able to read it.
+        if (parent is null || parent.ChannelId != channelId)
+        {
+            throw AppException.Field("root_id", "root_id must be the id of a message in the same channel.");
+        }
+
+        return parent.RootId ?? parent.Id;
     }
 
     public ContentFields Validate(SendRequest request)
@@ -33,7 +50,7 @@ internal sealed class MessageIntake(ChannelAccess access, MessageWriter writer, 
             throw AppException.Field("channel_id", "channel_id is required.");
         }
 
-        if (request.ChannelId.Length > 160)
+        if (request.ChannelId.Length > MaxChannelIdLength)
         {
             throw AppException.Field("channel_id", "channel_id is too long.");
         }

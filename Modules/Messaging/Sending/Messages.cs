@@ -13,18 +13,31 @@ internal sealed record StoredMessage(
     string? Signature,
     string? ClientMsgId,
     long? EditedAt,
-    long? DeletedAt)
+    long? DeletedAt,
+    string? RootId = null,
+    int ReplyCount = 0,
+    long? LastReplyAt = null)
 {
+    /// <summary>The message object without what lives beside the message (reactions): see Views.MessageViews for pages.</summary>
     public MessageView ToView() => new(
         Id, ChannelId, SenderId, Timestamp, Type,
         DeletedAt is null ? Convert.ToBase64String(Content) : "",
         DeletedAt is null ? Nonce : null,
         DeletedAt is null ? Signature : null,
-        Seq, ClientMsgId, EditedAt, DeletedAt is not null);
+        Seq, ClientMsgId, EditedAt, DeletedAt is not null, RootId, ReplyCount, LastReplyAt, ReactionView.None);
 }
 
-/// <summary>The message object of the wire contract (field names become snake_case).</summary>
-internal sealed record MessageView(
+/// <summary>One emoji on a message: how many users used it, and who (in the order they reacted).</summary>
+internal sealed record ReactionView(string Emoji, int Count, IReadOnlyList<string> UserIds)
+{
+    public static readonly IReadOnlyList<ReactionView> None = [];
+}
+
+/// <summary>
+/// The message object of the wire contract (field names become snake_case). Not sealed: a listing that adds
+/// fields to each message (pins: pinned_by; search: highlight) derives from it, so the message stays flat.
+/// </summary>
+internal record MessageView(
     string Id,
     string ChannelId,
     string SenderId,
@@ -36,13 +49,19 @@ internal sealed record MessageView(
     long Seq,
     string? ClientMsgId,
     long? EditedAt,
-    bool Deleted);
+    bool Deleted,
+    string? RootId,
+    int ReplyCount,
+    long? LastReplyAt,
+    IReadOnlyList<ReactionView> Reactions);
 
 /// <summary>The body of a send, over the WebSocket or <c>POST /send</c>.</summary>
-internal sealed record SendRequest(string? ChannelId, int? Type, string? Content, string? Nonce, string? Signature, string? ClientMsgId);
+/// <param name="RootId">Makes the message a reply in the thread of that message (or of its root, when it is itself a reply).</param>
+internal sealed record SendRequest(string? ChannelId, int? Type, string? Content, string? Nonce, string? Signature, string? ClientMsgId, string? RootId = null);
 
 /// <summary>A validated send waiting for the writer; completed after its batch commits.</summary>
-internal sealed class PendingMessage(string id, string channelId, string senderId, int type, byte[] content, string? nonce, string? signature, string? clientMsgId)
+internal sealed class PendingMessage(string id, string channelId, string senderId, int type, byte[] content, string? nonce, string? signature, string? clientMsgId,
+    string? rootId = null)
 {
     public string Id { get; } = id;
     public string ChannelId { get; } = channelId;
@@ -52,6 +71,8 @@ internal sealed class PendingMessage(string id, string channelId, string senderI
     public string? Nonce { get; } = nonce;
     public string? Signature { get; } = signature;
     public string? ClientMsgId { get; } = clientMsgId;
+    /// <summary>The thread's root (already resolved to a top-level message of the same channel), or null.</summary>
+    public string? RootId { get; } = rootId;
 
     public TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

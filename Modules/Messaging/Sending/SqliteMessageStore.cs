@@ -38,6 +38,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
     private SqliteCommand? _findByClientIds;
     private SqliteCommand? _reserveSeqs;
     private SqliteCommand? _insert;
+    private SqliteCommand? _bumpRoot;
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
     {
@@ -45,6 +46,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         var results = new AppendOutcome[batch.Count];
         using var transaction = _connection!.BeginTransaction();
         _findByClientIds!.Transaction = transaction;
+        _bumpRoot!.Transaction = transaction;
         _reserveSeqs!.Transaction = transaction;
         _insert!.Transaction = transaction;
 
@@ -101,8 +103,13 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                 case New:
                     var seq = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(next, message.ChannelId);
                     Insert(message, seq, timestamp);
+                    if (message.RootId is { } rootId)
+                    {
+                        BumpRoot(rootId, timestamp);
+                    }
+
                     results[i] = new AppendOutcome(new StoredMessage(message.Id, message.ChannelId, seq, message.SenderId, timestamp,
-                        message.Type, message.Content, message.Nonce, message.Signature, message.ClientMsgId, null, null), false, null);
+                        message.Type, message.Content, message.Nonce, message.Signature, message.ClientMsgId, null, null, message.RootId), false, null);
                     break;
                 case ChannelGone:
                     results[i] = new AppendOutcome(null, false, AppException.NotFound("The channel no longer exists."));
@@ -236,7 +243,16 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         p[7].Value = (object?)message.Nonce ?? DBNull.Value;
         p[8].Value = (object?)message.Signature ?? DBNull.Value;
         p[9].Value = (object?)message.ClientMsgId ?? DBNull.Value;
+        p[10].Value = (object?)message.RootId ?? DBNull.Value;
         _insert.ExecuteNonQuery();
+    }
+
+    /// <summary>A reply counts on its root at once, in the reply's transaction. Top-level sends never run this.</summary>
+    private void BumpRoot(string rootId, long timestamp)
+    {
+        _bumpRoot!.Parameters[0].Value = rootId;
+        _bumpRoot.Parameters[1].Value = timestamp;
+        _bumpRoot.ExecuteNonQuery();
     }
 
     private static StoredMessage ReadStored(SqliteDataReader reader) => new(
@@ -246,7 +262,10 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         reader.IsDBNull(8) ? null : reader.GetString(8),
         reader.IsDBNull(9) ? null : reader.GetString(9),
         reader.IsDBNull(10) ? null : reader.GetInt64(10),
-        reader.IsDBNull(11) ? null : reader.GetInt64(11));
+        reader.IsDBNull(11) ? null : reader.GetInt64(11),
+        reader.IsDBNull(12) ? null : reader.GetString(12),
+        reader.GetInt32(13),
+        reader.IsDBNull(14) ? null : reader.GetInt64(14));
 
     private void EnsurePrepared()
     {
@@ -274,7 +293,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         // A join from the (short) list of ids into the unique (SenderId, ClientMsgId) index: one index probe per id.
         // The IS NOT NULL lets SQLite use that index, which only holds rows with a client id.
         _findByClientIds.CommandText =
-            "SELECT m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId, m.EditedAt, m.DeletedAt " +
+            "SELECT m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId, m.EditedAt, m.DeletedAt, " +
+            "m.RootId, m.ReplyCount, m.LastReplyAt " +
             "FROM json_each($ids) AS ids " +
             "JOIN messaging_messages AS m ON m.SenderId = ids.value ->> 0 AND m.ClientMsgId = ids.value ->> 1 " +
             "WHERE m.ClientMsgId IS NOT NULL";
@@ -289,8 +309,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
 
         _insert = _connection.CreateCommand();
         _insert.CommandText =
-            "INSERT INTO messaging_messages (Id, ChannelId, Seq, SenderId, Timestamp, Type, Content, Nonce, Signature, ClientMsgId) " +
-            "VALUES ($id, $channel, $seq, $sender, $ts, $type, $content, $nonce, $signature, $client)";
+            "INSERT INTO messaging_messages (Id, ChannelId, Seq, SenderId, Timestamp, Type, Content, Nonce, Signature, ClientMsgId, RootId) " +
+            "VALUES ($id, $channel, $seq, $sender, $ts, $type, $content, $nonce, $signature, $client, $root)";
         _insert.Parameters.Add("$id", SqliteType.Text);
         _insert.Parameters.Add("$channel", SqliteType.Text);
         _insert.Parameters.Add("$seq", SqliteType.Integer);
@@ -301,7 +321,14 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _insert.Parameters.Add("$nonce", SqliteType.Text);
         _insert.Parameters.Add("$signature", SqliteType.Text);
         _insert.Parameters.Add("$client", SqliteType.Text);
+        _insert.Parameters.Add("$root", SqliteType.Text);
         _insert.Prepare();
+
+        _bumpRoot = _connection.CreateCommand();
+        _bumpRoot.CommandText = "UPDATE messaging_messages SET ReplyCount = ReplyCount + 1, LastReplyAt = $ts WHERE Id = $root";
+        _bumpRoot.Parameters.Add("$root", SqliteType.Text);
+        _bumpRoot.Parameters.Add("$ts", SqliteType.Integer);
+        _bumpRoot.Prepare();
     }
 
     /// <summary>
@@ -363,7 +390,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         // No ChannelId: the caller named it. Columns are read straight from the SQLite statement: through
         // the ADO.NET reader each column cost several calls into SQLite and checks around them, which for a
         // page of 100 rows was most of the read.
-        private const string Columns = "Id, Seq, SenderId, Timestamp, Type, Content, Nonce, Signature, ClientMsgId, EditedAt, DeletedAt";
+        private const string Columns = "Id, Seq, SenderId, Timestamp, Type, Content, Nonce, Signature, ClientMsgId, EditedAt, DeletedAt, RootId, ReplyCount, LastReplyAt";
 
         private readonly SqliteConnection _connection;
         private readonly sqlite3_stmt _newest;
@@ -411,7 +438,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                         raw.sqlite3_column_int64(statement, 3), raw.sqlite3_column_int(statement, 4),
                         raw.sqlite3_column_blob(statement, 5).ToArray(),
                         Text(statement, 6), Text(statement, 7), Text(statement, 8),
-                        Integer(statement, 9), Integer(statement, 10)));
+                        Integer(statement, 9), Integer(statement, 10),
+                        Text(statement, 11), raw.sqlite3_column_int(statement, 12), Integer(statement, 13)));
                 }
 
                 if (rc != raw.SQLITE_DONE)
@@ -495,17 +523,52 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
             return null;
         }
 
-        // A tombstone keeps the seq (so history stays gap-free) and drops what was said.
+        // A tombstone keeps the seq (so history stays gap-free) and drops what was said, and what hung on it:
+        // its reactions and its pin. A deleted reply no longer counts on its root.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         row.Content = [];
         row.Nonce = null;
         row.Signature = null;
         row.DeletedAt = deletedAt;
         await db.SaveChangesAsync(cancellationToken);
+        await db.Reactions.Where(r => r.MessageId == messageId).ExecuteDeleteAsync(cancellationToken);
+        await db.Pins.Where(p => p.MessageId == messageId).ExecuteDeleteAsync(cancellationToken);
+        if (row.RootId is { } rootId)
+        {
+            await db.Messages.Where(m => m.Id == rootId && m.ReplyCount > 0)
+                .ExecuteUpdateAsync(u => u.SetProperty(m => m.ReplyCount, m => m.ReplyCount - 1), cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
         return ToStored(row);
     }
 
+    public async Task<IReadOnlyList<StoredMessage>> ReadRepliesAsync(string rootId, long after, int limit, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Messages.AsNoTracking()
+            .Where(m => m.RootId == rootId && m.Seq > after)
+            .OrderBy(m => m.Seq)
+            .Take(limit)
+            .ToListAsync(cancellationToken);
+        return rows.Select(ToStored).ToList();
+    }
+
+    public async Task<IReadOnlyList<StoredMessage>> FindManyAsync(IReadOnlyCollection<string> messageIds, CancellationToken cancellationToken)
+    {
+        if (messageIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToListAsync(cancellationToken);
+        return rows.Select(ToStored).ToList();
+    }
+
     private static StoredMessage ToStored(MessageRecord r) =>
-        new(r.Id, r.ChannelId, r.Seq, r.SenderId, r.Timestamp, r.Type, r.Content, r.Nonce, r.Signature, r.ClientMsgId, r.EditedAt, r.DeletedAt);
+        new(r.Id, r.ChannelId, r.Seq, r.SenderId, r.Timestamp, r.Type, r.Content, r.Nonce, r.Signature, r.ClientMsgId, r.EditedAt, r.DeletedAt,
+            r.RootId, r.ReplyCount, r.LastReplyAt);
 
     public void Dispose()
     {
@@ -523,8 +586,9 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _findByClientIds?.Dispose();
         _reserveSeqs?.Dispose();
         _insert?.Dispose();
+        _bumpRoot?.Dispose();
         _connection?.Dispose();
-        _findByClientIds = _reserveSeqs = _insert = null;
+        _findByClientIds = _reserveSeqs = _insert = _bumpRoot = null;
         _connection = null;
     }
 }

@@ -47,6 +47,10 @@ public sealed record BroadcastPresence(string UserId, int Status, DateTimeOffset
 public sealed record MessageSent(string MessageId, string ChannelId, string SenderId, long Seq, int Type, DateTimeOffset Timestamp, int ContentBytes) : INotification;
 public sealed record MessageEdited(string MessageId, string ChannelId, string SenderId, long Seq) : INotification;
 public sealed record MessageDeleted(string MessageId, string ChannelId, string SenderId, long Seq) : INotification;
+/// <summary>A user pinned a message of a channel (audited: pins shape what everyone in the channel sees first).</summary>
+public sealed record MessagePinned(string MessageId, string ChannelId, string UserId) : INotification;
+/// <summary>A user unpinned a message; <paramref name="UserId"/> is the sender when the pin went with a deleted message.</summary>
+public sealed record MessageUnpinned(string MessageId, string ChannelId, string UserId) : INotification;
 /// <param name="OpenSockets">The user's open sockets after this one connected.</param>
 public sealed record UserConnected(string UserId, string ConnectionId, int OpenSockets) : INotification;
 /// <param name="OpenSockets">The user's open sockets after this one closed.</param>

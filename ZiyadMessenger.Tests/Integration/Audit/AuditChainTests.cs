@@ -53,16 +53,80 @@ public sealed class AuditChainTests
             ids.Add((await RecordAsync(host, user.Token, new { action = "client.step", details = $"step {i}" })).GetProperty("id").GetInt64());
         }
 
+        // A careful forger: new content and the hash recomputed from it with the documented encoding, so
+        // the row checks out on its own. Only the next entry, which still holds the old hash, can tell.
+        var victim = ids[1];
+        string forgedHash;
         await using (var db = OpenDatabase(host))
         {
             Execute(db, "DROP TRIGGER audit_entries_no_update;");
-            Execute(db, $"UPDATE audit_entries SET hash = '{new string('a', 64)}' WHERE id = {ids[1]};");
+            var (timestampMs, actor, action, target, prevHash, oldHash) = ReadRow(db, victim);
+            const string forgedDetails = "step 1 (quietly rewritten)";
+            forgedHash = DocumentedHash(victim, timestampMs, actor, action, target, forgedDetails, prevHash);
+            forgedHash.Should().NotBe(oldHash);
+            using var update = db.CreateCommand();
+            update.CommandText = "UPDATE audit_entries SET details = $details, hash = $hash WHERE id = $id;";
+            update.Parameters.AddWithValue("$details", forgedDetails);
+            update.Parameters.AddWithValue("$hash", forgedHash);
+            update.Parameters.AddWithValue("$id", victim);
+            update.ExecuteNonQuery().Should().Be(1);
         }
 
-        var result = await VerifyAsync(host, await host.AdminTokenAsync());
+        var admin = await host.AdminTokenAsync();
+        // The rewritten row is consistent: the log shows the forged content with its forged hash.
+        var rewritten = (await QueryAsync(host, admin, "?limit=500")).GetProperty("entries").EnumerateArray()
+            .Single(e => e.GetProperty("id").GetInt64() == victim);
+        rewritten.GetProperty("hash").GetString().Should().Be(forgedHash);
+
+        var result = await VerifyAsync(host, admin);
         result.GetProperty("intact").GetBoolean().Should().BeFalse();
-        // The row's own hash no longer matches its content, which is found first.
-        result.GetProperty("broken_at_id").GetInt64().Should().Be(ids[1]);
+        result.GetProperty("broken_at_id").GetInt64().Should().Be(ids[2], "the rewritten entry checks out alone; its successor's link does not");
+        result.GetProperty("problem").GetString().Should().Contain($"Entry {ids[2]} does not link to entry {victim}");
+        result.GetProperty("checked").GetInt64().Should().Be(ids[2]);
+    }
+
+    private static (long TimestampMs, string Actor, string Action, string Target, string PrevHash, string Hash) ReadRow(SqliteConnection db, long id)
+    {
+        using var command = db.CreateCommand();
+        command.CommandText = "SELECT timestamp_ms, actor_id, action, target_resource, prev_hash, hash FROM audit_entries WHERE id = $id;";
+        command.Parameters.AddWithValue("$id", id);
+        using var reader = command.ExecuteReader();
+        reader.Read().Should().BeTrue();
+        return (reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5));
+    }
+
+    /// <summary>
+    /// docs/audit.md: SHA-256 over "ziyad-audit-v1", id, timestamp (Unix ms), actor, action, target,
+    /// details, prev_hash; integers as 8-byte big-endian, strings as a 4-byte big-endian length + UTF-8.
+    /// </summary>
+    private static string DocumentedHash(long id, long timestampMs, string actor, string action, string target, string details, string prevHash)
+    {
+        var buffer = new List<byte>();
+        void Str(string s)
+        {
+            var bytes = Encoding.UTF8.GetBytes(s);
+            var length = new byte[4];
+            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
+            buffer.AddRange(length);
+            buffer.AddRange(bytes);
+        }
+
+        void Int(long v)
+        {
+            var bytes = new byte[8];
+            BinaryPrimitives.WriteInt64BigEndian(bytes, v);
+            buffer.AddRange(bytes);
+        }
+
+        Str("ziyad-audit-v1");
+        Int(id);
+        Int(timestampMs);
+        Str(actor);
+        Str(action);
+        Str(target);
+        Str(details);
+        Str(prevHash);
+        return Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray()));
     }
 
     [Fact]
@@ -188,35 +252,15 @@ public sealed class AuditChainTests
         var user = await host.CreateUserAsync();
         var entry = await RecordAsync(host, user.Token, new { action = "client.doc", target_resource = "doc:1", details = "ü and 🎉" });
 
-        // docs/audit.md: SHA-256 over "ziyad-audit-v1", id, timestamp (Unix ms), actor, action, target,
-        // details, prev_hash; integers as 8-byte big-endian, strings as a 4-byte big-endian length + UTF-8.
-        var buffer = new List<byte>();
-        void Str(string s)
-        {
-            var bytes = Encoding.UTF8.GetBytes(s);
-            var length = new byte[4];
-            BinaryPrimitives.WriteInt32BigEndian(length, bytes.Length);
-            buffer.AddRange(length);
-            buffer.AddRange(bytes);
-        }
-
-        void Int(long v)
-        {
-            var bytes = new byte[8];
-            BinaryPrimitives.WriteInt64BigEndian(bytes, v);
-            buffer.AddRange(bytes);
-        }
-
-        Str("ziyad-audit-v1");
-        Int(entry.GetProperty("id").GetInt64());
-        Int(entry.GetProperty("timestamp").GetDateTimeOffset().ToUnixTimeMilliseconds());
-        Str(entry.GetProperty("actor_id").GetString()!);
-        Str(entry.GetProperty("action").GetString()!);
-        Str(entry.GetProperty("target_resource").GetString()!);
-        Str(entry.GetProperty("details").GetString()!);
-        Str(entry.GetProperty("prev_hash").GetString()!);
-
-        Convert.ToHexStringLower(SHA256.HashData(buffer.ToArray())).Should().Be(entry.GetProperty("hash").GetString());
+        DocumentedHash(
+                entry.GetProperty("id").GetInt64(),
+                entry.GetProperty("timestamp").GetDateTimeOffset().ToUnixTimeMilliseconds(),
+                entry.GetProperty("actor_id").GetString()!,
+                entry.GetProperty("action").GetString()!,
+                entry.GetProperty("target_resource").GetString()!,
+                entry.GetProperty("details").GetString()!,
+                entry.GetProperty("prev_hash").GetString()!)
+            .Should().Be(entry.GetProperty("hash").GetString());
     }
 
     private static SqliteConnection OpenDatabase(TestHost host)

@@ -70,6 +70,36 @@ public sealed class AuthPolicyTests
     }
 
     [Fact]
+    public async Task Wrong_current_passwords_on_change_password_count_toward_the_lockout()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ZiyadMessenger:Auth:LockoutFailures"] = "3",
+            ["ZiyadMessenger:Auth:LockoutMinutes"] = "5",
+        });
+        var victim = await host.CreateUserAsync();
+        var bystander = await host.CreateUserAsync();
+        using var stolen = host.Client(ModuleNames.Auth, victim.Token);
+
+        // Someone holding a stolen token guesses the password through /change-password; no login fails.
+        for (var i = 1; i <= 3; i++)
+        {
+            var guess = await stolen.PostAsJsonAsync("/change-password", new { current_password = "guess-" + i, new_password = "Taken-over-1" });
+            guess.StatusCode.Should().Be(HttpStatusCode.BadRequest, $"guess {i} is wrong");
+        }
+
+        // The account is now locked for logins, even with the right password...
+        var login = await Login(host, victim.Username, victim.Password);
+        login.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+        login.Headers.RetryAfter!.Delta!.Value.Should().BeGreaterThan(TimeSpan.FromMinutes(4)).And.BeLessThanOrEqualTo(TimeSpan.FromMinutes(5));
+        // ...and for further guesses, even a right one.
+        var right = await stolen.PostAsJsonAsync("/change-password", new { current_password = victim.Password, new_password = "Taken-over-1" });
+        right.StatusCode.Should().Be(HttpStatusCode.TooManyRequests);
+
+        (await Login(host, bystander.Username, bystander.Password)).StatusCode.Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task Unknown_usernames_lock_out_like_real_ones()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ZiyadMessenger:Auth:LockoutFailures"] = "2" });

@@ -82,6 +82,17 @@ public sealed class TokenTests(HostFixture fixture) : IClassFixture<HostFixture>
     }
 
     [Fact]
+    public async Task Expiry_is_exact_while_not_before_tolerates_a_little_clock_difference()
+    {
+        var user = await _host.CreateUserAsync();
+        var now = DateTime.UtcNow;
+        // Seconds past exp: refused, as its socket is closed at exp and its revocation is forgotten at exp.
+        (await MeStatus(Sign(RealKey, "ziyad-user", ClaimsOf(user), now.AddHours(-1), now.AddSeconds(-5)))).Should().Be(HttpStatusCode.Unauthorized);
+        // Made by a node whose clock is a few seconds ahead: accepted.
+        (await MeStatus(Sign(RealKey, "ziyad-user", ClaimsOf(user), now.AddSeconds(5), now.AddHours(1)))).Should().Be(HttpStatusCode.OK);
+    }
+
+    [Fact]
     public async Task An_admin_audience_token_is_not_a_user_token()
     {
         var user = await _host.CreateUserAsync();

@@ -12,7 +12,15 @@ public sealed class ObservabilityTests : IAsyncLifetime
     private TestHost _host = null!;
 
     public async Task InitializeAsync() =>
-        _host = await TestHost.StartAsync(new Dictionary<string, string?> { ["ADMIN_ACCESS_LOG_DIR"] = _accessDirectory });
+        _host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["ADMIN_ACCESS_LOG_DIR"] = _accessDirectory,
+            // Levels are the operator's choice (the Serilog section): with everything on, a request writes
+            // lines from the framework (hosting, routing, authentication) as well as from the server.
+            ["Serilog:MinimumLevel:Default"] = "Debug",
+            ["Serilog:MinimumLevel:Override:Microsoft"] = "Debug",
+            ["Serilog:MinimumLevel:Override:Microsoft.AspNetCore"] = "Debug",
+        });
 
     public async Task DisposeAsync()
     {
@@ -104,10 +112,10 @@ public sealed class ObservabilityTests : IAsyncLifetime
         (await auth.PostAsJsonAsync("/login", new { username, password = wrongPassword })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await auth.PostAsJsonAsync("/login", new { username, password = new string('z', 200) + "-too-long" })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         var token = await _host.LoginAsync(username, password);
+        var newPassword = "New-Secret-" + Guid.NewGuid().ToString("N");
         using (var client = _host.Client(ModuleNames.Auth, token))
         {
             (await client.GetAsync("/me")).EnsureSuccessStatusCode();
-            var newPassword = "New-Secret-" + Guid.NewGuid().ToString("N");
             (await client.PostAsJsonAsync("/change-password", new { current_password = password, new_password = newPassword })).StatusCode.Should().Be(HttpStatusCode.NoContent);
             (await client.PostAsJsonAsync("/change-password", new { current_password = wrongPassword, new_password = password })).StatusCode.Should().Be(HttpStatusCode.BadRequest);
         }
@@ -127,6 +135,7 @@ public sealed class ObservabilityTests : IAsyncLifetime
         foreach (var text in new[] { logs, access })
         {
             text.Should().NotContain(password);
+            text.Should().NotContain(newPassword, "the successful change's new password is a secret too");
             text.Should().NotContain(wrongPassword);
             text.Should().NotContain("-too-long");
             text.Should().NotContain(token);
@@ -137,15 +146,40 @@ public sealed class ObservabilityTests : IAsyncLifetime
     [Fact]
     public async Task Every_log_line_of_a_request_carries_its_request_id()
     {
+        var user = await _host.CreateUserAsync();
         var requestId = "trace-" + Guid.NewGuid().ToString("N");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
-        request.Headers.Add("X-Request-ID", requestId);
-        (await _host.Client(ModuleNames.Presence).SendAsync(request)).EnsureSuccessStatusCode();
+        // A connection of its own, so that its id names this request's lines and no other's.
+        using (var client = _host.Client(ModuleNames.Auth, user.Token))
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/me"))
+        {
+            request.Headers.Add("X-Request-ID", requestId);
+            (await client.SendAsync(request)).EnsureSuccessStatusCode();
+        }
 
-        var logs = await _host.ReadLogsAsync();
+        // The request's lines are found without looking at RequestId: the access line names the request id
+        // in its text, and gives the connection; every line logged inside a request carries the framework's
+        // RequestPath, so the request's lines are that connection's lines with a RequestPath.
+        List<JsonElement> events = [];
+        JsonElement access = default;
+        for (var attempt = 0; attempt < 20 && access.ValueKind == JsonValueKind.Undefined; attempt++)
+        {
+            events = (await _host.ReadLogsAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries)
+                .Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+            access = events.SingleOrDefault(e => e.TryGetProperty("AccessLog", out var line) && line.GetString()!.Contains(requestId, StringComparison.Ordinal));
+        }
 
-        var lines = logs.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(requestId, StringComparison.Ordinal)).ToList();
-        lines.Should().NotBeEmpty();
-        lines.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("RequestId").GetString()).Should().OnlyContain(id => id == requestId);
+        access.ValueKind.Should().Be(JsonValueKind.Object, "the access line of the request was written");
+        var connection = access.GetProperty("ConnectionId").GetString();
+        connection.Should().NotBeNullOrEmpty();
+        var lines = events.Where(e => e.TryGetProperty("ConnectionId", out var c) && c.GetString() == connection && e.TryGetProperty("RequestPath", out _)).ToList();
+
+        lines.Should().HaveCountGreaterThan(3, "hosting, authentication, the bus and the access log each write about this request");
+        lines.Should().Contain(e => e.GetProperty("@mt").GetString()!.StartsWith("Request starting", StringComparison.Ordinal), "even the first line, written before any middleware ran");
+        lines.Should().Contain(e => e.GetProperty("@mt").GetString()!.StartsWith("Request finished", StringComparison.Ordinal), "even the last line, written after the middleware finished");
+        foreach (var line in lines)
+        {
+            line.TryGetProperty("RequestId", out var id).Should().BeTrue(line.GetRawText());
+            id.GetString().Should().Be(requestId, line.GetRawText());
+        }
     }
 }

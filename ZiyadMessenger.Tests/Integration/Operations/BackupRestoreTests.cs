@@ -30,7 +30,7 @@ public sealed class BackupRestoreTests
         var uploads = new ConcurrentDictionary<string, (string Key, byte[] Bytes)>();
         byte[] signingKey;
         long ackedBeforeBackup;
-        int uploadsBeforeBackup;
+        Dictionary<string, (string Key, byte[] Bytes)> uploadedBefore;
         (string FileId, string Key, byte[] Bytes) attachment;
         string dmChannel;
         try
@@ -68,18 +68,19 @@ public sealed class BackupRestoreTests
 
                 await WaitUntilAsync(() => acked.Count >= 20 && uploads.Count >= 3, sender, uploader);
                 ackedBeforeBackup = acked.Keys.Max();
-                // One snapshot of the keys: the uploader keeps adding while we look.
-                var uploadedBefore = uploads.Keys.ToHashSet();
-                uploadsBeforeBackup = uploadedBefore.Count;
+                // One snapshot: the uploader keeps adding while we look. Each of these was acknowledged
+                // before the backup began, so each must come back, by its own id, with its own bytes.
+                uploadedBefore = uploads.ToDictionary(u => u.Key, u => u.Value);
+                uploadedBefore.Should().HaveCountGreaterThanOrEqualTo(3);
 
                 var (code, output) = await RunCliAsync(work, "backup", "--to", archive, "--data", host.DataDirectory);
 
                 code.Should().Be(0, output);
-                await WaitUntilAsync(() => acked.Keys.Max() > ackedBeforeBackup + 5, sender, uploader); // the server kept working
+                // The server kept working: messages and uploads after the snapshot, which must not disturb it.
+                await WaitUntilAsync(() => acked.Keys.Max() > ackedBeforeBackup + 5 && uploads.Count > uploadedBefore.Count + 1, sender, uploader);
                 stop.Cancel();
                 await Task.WhenAll(sender, uploader);
                 signingKey = await File.ReadAllBytesAsync(Path.Combine(host.DataDirectory, "keys", "token-signing.key"));
-                uploads.Keys.Where(uploadedBefore.Contains).Should().HaveCount(uploadsBeforeBackup);
             }
 
             if (!OperatingSystem.IsWindows())
@@ -120,21 +121,22 @@ public sealed class BackupRestoreTests
             // Files: every upload acknowledged before the backup downloads with its key; later ones are whole or absent.
             var files = again.Client(ModuleNames.Files, bobToken);
             (await files.GetByteArrayAsync($"/download?id={attachment.FileId}&key={attachment.Key}")).Should().Equal(attachment.Bytes);
-            var found = 0;
-            foreach (var (id, (key, bytes)) in uploads)
+            foreach (var (id, (key, bytes)) in uploadedBefore)
             {
                 var response = await files.GetAsync($"/download?id={id}&key={key}");
-                if (response.StatusCode == HttpStatusCode.NotFound)
-                {
-                    continue;
-                }
-
-                response.StatusCode.Should().Be(HttpStatusCode.OK);
-                (await response.Content.ReadAsByteArrayAsync()).Should().Equal(bytes);
-                found++;
+                response.StatusCode.Should().Be(HttpStatusCode.OK, $"file {id} was uploaded before the backup began");
+                (await response.Content.ReadAsByteArrayAsync()).Should().Equal(bytes, $"file {id} must come back with its own bytes");
             }
 
-            found.Should().BeGreaterThanOrEqualTo(uploadsBeforeBackup);
+            foreach (var (id, (key, bytes)) in uploads.Where(u => !uploadedBefore.ContainsKey(u.Key)))
+            {
+                var response = await files.GetAsync($"/download?id={id}&key={key}");
+                if (response.StatusCode != HttpStatusCode.NotFound)
+                {
+                    response.StatusCode.Should().Be(HttpStatusCode.OK, $"file {id}, uploaded during the backup, is whole or absent");
+                    (await response.Content.ReadAsByteArrayAsync()).Should().Equal(bytes, $"file {id}, uploaded during the backup, is whole or absent");
+                }
+            }
         }
         finally
         {

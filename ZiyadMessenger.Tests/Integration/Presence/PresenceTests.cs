@@ -139,14 +139,22 @@ public sealed class PresenceTests(PresenceFixture fixture) : IClassFixture<Prese
     public async Task Two_sockets_keep_the_user_online_until_both_are_closed()
     {
         var alice = await _host.CreateUserAsync();
+        var bob = await _host.CreateUserAsync();
         var first = await _host.ConnectAsync(alice);
-        await using var second = await _host.ConnectAsync(alice);
-        await _host.WaitForStatusAsync(alice, alice.Id, 1);
+        var second = await _host.ConnectAsync(alice);
+        await _host.WaitForStatusAsync(bob, alice.Id, 1);
 
+        // One socket closed, and longer than the heartbeat window passed: the other still holds her online.
         await first.DisposeAsync();
         await Task.Delay(Window * 1.5);
+        (await _host.StatusCodeOfAsync(bob, alice.Id)).Should().Be(1, "one of her two sockets is still open");
 
-        (await _host.StatusCodeOfAsync(alice, alice.Id)).Should().Be(1);
+        // The last socket closed: she goes offline (within a generous bound) and stays so.
+        await second.DisposeAsync();
+        var offline = await _host.WaitForStatusAsync(bob, alice.Id, 0, Window * 10);
+        offline.GetProperty("last_seen").ValueKind.Should().Be(JsonValueKind.String);
+        await Task.Delay(Window * 1.5);
+        (await _host.StatusCodeOfAsync(bob, alice.Id)).Should().Be(0);
     }
 
     [Fact]

@@ -103,7 +103,17 @@ namespace ZiyadMessenger.Modules.Messaging.Data.Migrations
                     b.Property<long?>("EditedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastReplyAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Nonce")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReplyCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RootId")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SenderId")
@@ -129,11 +139,57 @@ namespace ZiyadMessenger.Modules.Messaging.Data.Migrations
                     b.HasIndex("ChannelId", "Seq")
                         .IsUnique();
 
+                    b.HasIndex("RootId", "Seq")
+                        .HasFilter("RootId IS NOT NULL");
+
                     b.HasIndex("SenderId", "ClientMsgId")
                         .IsUnique()
                         .HasFilter("ClientMsgId IS NOT NULL");
 
                     b.ToTable("messaging_messages", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Messaging.Data.PinRecord", b =>
+                {
+                    b.Property<string>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChannelId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PinnedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PinnedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("MessageId");
+
+                    b.HasIndex("ChannelId", "PinnedAt");
+
+                    b.ToTable("messaging_pins", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Messaging.Data.ReactionRecord", b =>
+                {
+                    b.Property<string>("MessageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("MessageId", "Emoji", "UserId");
+
+                    b.ToTable("messaging_reactions", (string)null);
                 });
 
             modelBuilder.Entity("ZiyadMessenger.Modules.Messaging.Data.ReadCursorRecord", b =>
@@ -168,6 +224,24 @@ namespace ZiyadMessenger.Modules.Messaging.Data.Migrations
                     b.HasOne("ZiyadMessenger.Modules.Messaging.Data.ChannelRecord", null)
                         .WithMany()
                         .HasForeignKey("ChannelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Messaging.Data.PinRecord", b =>
+                {
+                    b.HasOne("ZiyadMessenger.Modules.Messaging.Data.MessageRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Messaging.Data.ReactionRecord", b =>
+                {
+                    b.HasOne("ZiyadMessenger.Modules.Messaging.Data.MessageRecord", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -101,7 +101,12 @@ let lastTypingSent = new Map();
 let readTimer = null;
 
 const wsBase = () => `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
-const portBase = (module) => `${location.protocol}//${location.hostname.includes(":") ? `[${location.hostname}]` : location.hostname}:${S.config.ports[module]}`;
+/** This server's origin on another module's port, on the host name the browser used (IPv6 included). */
+const portBase = (module) => {
+  const url = new URL(location.origin);
+  url.port = String(S.config.ports[module]);
+  return url.origin;
+};
 const token = () => S.session?.token ?? null;
 const onUnauthorized = (path) => { if (path === "/login") return false; endSession("Your session has ended. Log in again."); return true; };
 
@@ -284,6 +289,9 @@ async function loadLatest(channelId) {
   store.emit();
   try {
     const page = await messaging("GET", `/history?channel_id=${encodeURIComponent(channelId)}&limit=${PAGE}`);
+    // Live messages kept from before this first page may be older than it with holes between: older
+    // history comes by scrolling back, from the page's start.
+    if (page.length) t.messages = t.messages.filter((m) => m.seq >= page[0].seq);
     merge(channelId, page);
     t.loaded = true;
     t.hasOlder = page.length === PAGE && page[0]?.seq > 1;
@@ -464,7 +472,9 @@ function onMessage(message) {
     // A gap (the socket was replaced, or a message raced the first page): fill it from history.
     catchUp(message.channel_id).catch(() => {});
   }
-  const fresh = t.loaded ? merge(message.channel_id, [message]) : [message];
+  // Kept even before the channel's first page arrives: that page then merges around it, so a message
+  // committed between the page's query and its answer is not lost.
+  const fresh = merge(message.channel_id, [message]);
   channel.last_seq = Math.max(channel.last_seq ?? 0, message.seq);
   if (message.sender_id === S.me.id && message.client_msg_id) removeFromOutbox(message.client_msg_id);
   if (fresh.length) afterNewMessage(message, { live: true });
@@ -640,11 +650,9 @@ function onAck(ack) {
   };
   removeFromOutbox(ack.client_msg_id);
   const t = timeline(ack.channel_id);
-  if (t.loaded) {
-    if (ack.seq > lastSeq(t) + 1) catchUp(ack.channel_id).catch(() => {});
-    const fresh = merge(ack.channel_id, [message]);
-    if (fresh.length) afterNewMessage(message, { live: true });
-  }
+  if (t.loaded && ack.seq > lastSeq(t) + 1) catchUp(ack.channel_id).catch(() => {});
+  const fresh = merge(ack.channel_id, [message]);
+  if (fresh.length) afterNewMessage(message, { live: true });
   markRead(ack.channel_id);
 }
 
