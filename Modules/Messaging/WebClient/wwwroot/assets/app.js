@@ -376,6 +376,7 @@ function Message({ message: m, compact, inThread = false }) {
       ${!compact && html`<div class="meta"><strong class="sender">${name}</strong>
         <time datetime=${new Date(m.timestamp).toISOString()} title=${new Date(m.timestamp).toLocaleString("en-GB")}>${fmtClock(m.timestamp)}</time>
         ${pinned && html`<span class="pin-mark"><${Icon} name="pin" /> pinned</span>`}</div>`}
+      ${compact && pinned && html`<div class="meta"><span class="pin-mark"><${Icon} name="pin" /> pinned</span></div>`}
       ${m.deleted
         ? html`<div class="text deleted">This message was deleted.</div>`
         : editing
