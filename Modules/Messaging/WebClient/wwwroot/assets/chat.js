@@ -731,8 +731,15 @@ export async function openThread(rootId, channelId) {
   try {
     const result = await messaging("GET", `/threads/${encodeURIComponent(rootId)}?limit=1000`);
     if (S.panel?.kind === "thread" && S.panel.root_id === rootId) {
-      S.thread = { root: result.root, replies: result.replies, loading: false, error: null };
-      patchMessage(rootId, { reply_count: result.root.reply_count, last_reply_at: result.root.last_reply_at });
+      // The answer may be older than a reply that arrived (or was acked) while it was on its way:
+      // keep what is already known, never count down.
+      const known = new Map((S.thread?.replies ?? []).map((r) => [r.id, r]));
+      for (const reply of result.replies) known.set(reply.id, reply);
+      const current = findMessage(rootId)?.message;
+      const count = Math.max(result.root.reply_count ?? 0, current?.reply_count ?? 0, known.size);
+      const last = Math.max(result.root.last_reply_at ?? 0, current?.last_reply_at ?? 0) || null;
+      S.thread = { root: { ...result.root, reply_count: count, last_reply_at: last }, replies: [...known.values()].sort((a, b) => a.seq - b.seq), loading: false, error: null };
+      patchMessage(rootId, { reply_count: count, last_reply_at: last });
     }
   } catch (e) {
     if (S.thread) S.thread = { ...S.thread, loading: false, error: e.status === 404 ? "Threads are not available on this server yet." : e.message };
