@@ -63,8 +63,9 @@ internal static class ZiyadServer
 
         builder.AddZiyadLogging(paths);
         builder.Host.UseDefaultServiceProvider(o => o.ValidateScopes = true);
-        builder.Services.Configure<HostOptions>(o =>
-            o.ShutdownTimeout = TimeSpan.FromSeconds(builder.Configuration.GetValue("ZiyadMessenger:ShutdownTimeoutSeconds", 15)));
+        builder.Services.AddSettings<ServerLimits, ServerLimitsValidator>(ServerSettings.Section);
+        builder.Services.AddOptions<HostOptions>().Configure<ServerLimits>((o, limits) =>
+            o.ShutdownTimeout = TimeSpan.FromSeconds(limits.ShutdownTimeoutSeconds));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -93,7 +94,7 @@ internal static class ZiyadServer
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddContractProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
-        services.AddZiyadRateLimiting(builder.Configuration);
+        services.AddZiyadRateLimiting();
         services.AddZiyadAuthentication(SigningKeyStore.LoadOrCreate(paths));
 
         services.AddMediator((MediatorOptions options) =>
@@ -115,6 +116,8 @@ internal static class ZiyadServer
         });
 
         var modules = CreateModules();
+        services.AddHealthChecks();
+        services.AddModuleApiDescriptions(modules.Select(m => m.Name));
         var context = new ModuleContext(builder.Configuration, paths);
         foreach (var module in modules)
         {
@@ -132,16 +135,34 @@ internal static class ZiyadServer
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseCors();
-        app.UseMiddleware<BodySizeLimitMiddleware>(builder.Configuration.GetValue<long>("ZiyadMessenger:Limits:DefaultMaxBodyBytes", 262144));
+        app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<JsonBodyMiddleware>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
 
         foreach (var module in modules)
         {
             var group = app.MapGroup("").WithMetadata(new ModuleEndpointMetadata(module.Name));
             module.MapEndpoints(group);
+            group.MapModuleHealth(module.Name);
+            group.MapApiDescription(module.Name);
+            ((IEndpointConventionBuilder)group).Finally(endpoint =>
+            {
+                // The reference groups operations by tag: an endpoint that names none is listed under its module.
+                if (!endpoint.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.ITagsMetadata>().Any())
+                {
+                    endpoint.Metadata.Add(new TagsAttribute(module.Name));
+                }
+
+                // The API description lists only endpoints that carry a handler method: a plain request
+                // delegate (the WebSocket, the health checks, the Prometheus exporter) gets its own.
+                if (endpoint.RequestDelegate is { } handler && !endpoint.Metadata.OfType<System.Reflection.MethodInfo>().Any())
+                {
+                    endpoint.Metadata.Add(handler.Method);
+                }
+            });
         }
 
         return app;
@@ -150,6 +171,8 @@ internal static class ZiyadServer
     /// <summary>Prepares the store (WAL, each module's migrations and seed data) before any listener opens.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Every module's settings are checked before the store is touched: a bad value migrates nothing.
+        app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         var paths = app.Services.GetRequiredService<StorePaths>();
         SqliteStore.EnableWal(paths);
         await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);
@@ -164,6 +187,9 @@ internal static class ZiyadServer
 
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
     {
+        // Settings bound with the options pattern are validated before the store is touched, and before the
+        // generic host would log the failure with its stack trace: a bad one is the one-line error.
+        app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
         await InitializeAsync(app, cancellationToken);
         await app.StartAsync(cancellationToken);
         var settings = app.Services.GetRequiredService<ServerSettings>();

@@ -8,14 +8,37 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using ZiyadMessenger.Modules.Admin.Accounts;
 using ZiyadMessenger.Modules.Admin.AuditLog;
-using ZiyadMessenger.Modules.Admin.Channels;
+using ZiyadMessenger.Modules.Admin.Channels.AddMember;
+using ZiyadMessenger.Modules.Admin.Channels.Create;
+using ZiyadMessenger.Modules.Admin.Channels.Delete;
+using ZiyadMessenger.Modules.Admin.Channels.List;
+using ZiyadMessenger.Modules.Admin.Channels.ListMembers;
+using ZiyadMessenger.Modules.Admin.Channels.RemoveMember;
 using ZiyadMessenger.Modules.Admin.Dashboard;
 using ZiyadMessenger.Modules.Admin.Live;
 using ZiyadMessenger.Modules.Admin.Monitoring;
 using ZiyadMessenger.Modules.Admin.Public;
 using ZiyadMessenger.Modules.Admin.Data;
-using ZiyadMessenger.Modules.Admin.Organization;
-using ZiyadMessenger.Modules.Admin.Users;
+using ZiyadMessenger.Modules.Admin.Departments.CreateDepartment;
+using ZiyadMessenger.Modules.Admin.Departments.DeleteDepartment;
+using ZiyadMessenger.Modules.Admin.Departments.ListDepartments;
+using ZiyadMessenger.Modules.Admin.Departments.UpdateDepartment;
+using ZiyadMessenger.Modules.Admin.Devices.CreateDevice;
+using ZiyadMessenger.Modules.Admin.Devices.DeleteDevice;
+using ZiyadMessenger.Modules.Admin.Devices.ListDevices;
+using ZiyadMessenger.Modules.Admin.Devices.UpdateDevice;
+using ZiyadMessenger.Modules.Admin.Permissions;
+using ZiyadMessenger.Modules.Admin.Roles;
+using ZiyadMessenger.Modules.Admin.Roles.CreateRole;
+using ZiyadMessenger.Modules.Admin.Roles.DeleteRole;
+using ZiyadMessenger.Modules.Admin.Roles.ListRoles;
+using ZiyadMessenger.Modules.Admin.Roles.UpdateRole;
+using ZiyadMessenger.Modules.Admin.Users.Create;
+using ZiyadMessenger.Modules.Admin.Users.Delete;
+using ZiyadMessenger.Modules.Admin.Users.List;
+using ZiyadMessenger.Modules.Admin.Users.ResetPassword;
+using ZiyadMessenger.Modules.Admin.Users.Update;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -33,17 +56,28 @@ public sealed class AdminModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddDbContext<AdminDbContext>(o => o.UseZiyadSqlite(context.Paths, Name));
-        var settings = AdminSettings.From(context.Configuration);
-        services.AddSingleton(settings);
+        services.AddSettings<AdminSettings, AdminSettingsValidator>(AdminSettings.Section);
         services.AddSingleton<AdminTokenRegistry>();
+        services.AddAdminPermissions();
+        services.AddScoped<RoleHolders>();
         services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
-            new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>()));
+        {
+            var settings = sp.GetRequiredService<AdminSettings>();
+            return new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>(),
+                new DbLoginLockoutStore<AdminDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
+        });
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();
         services.AddSingleton<LiveHub>();
+        services.AddSingleton<LiveNames>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveNames>());
         services.AddHostedService<LiveTicker>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "admin_admins")
+            .AddRunningCheck<LiveTicker>(Name, "live_ticker");
         services.AddSingleton<EndpointMetrics>();
         services.AddSingleton<IRequestObserver>(sp => sp.GetRequiredService<EndpointMetrics>());
+        MetricsEndpoint.AddServices(services);
         // Process-wide metrics (every module's requests, the runtime), scraped from the admin port only.
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("ziyad-messenger", serviceVersion: typeof(AdminModule).Assembly.GetName().Version?.ToString(3)))
@@ -64,18 +98,36 @@ public sealed class AdminModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         AccountEndpoints.Map(endpoints);
-        UserEndpoints.Map(endpoints);
-        OrganizationEndpoints.Map(endpoints);
-        ChannelEndpoints.Map(endpoints);
+        ListUsersEndpoint.Map(endpoints);
+        CreateUserEndpoint.Map(endpoints);
+        UpdateUserEndpoint.Map(endpoints);
+        DeleteUserEndpoint.Map(endpoints);
+        ResetUserPasswordEndpoint.Map(endpoints);
+        ListRolesEndpoint.Map(endpoints);
+        CreateRoleEndpoint.Map(endpoints);
+        UpdateRoleEndpoint.Map(endpoints);
+        DeleteRoleEndpoint.Map(endpoints);
+        ListDepartmentsEndpoint.Map(endpoints);
+        CreateDepartmentEndpoint.Map(endpoints);
+        UpdateDepartmentEndpoint.Map(endpoints);
+        DeleteDepartmentEndpoint.Map(endpoints);
+        ListDevicesEndpoint.Map(endpoints);
+        CreateDeviceEndpoint.Map(endpoints);
+        UpdateDeviceEndpoint.Map(endpoints);
+        DeleteDeviceEndpoint.Map(endpoints);
+        ListChannelsEndpoint.Map(endpoints);
+        CreateChannelEndpoint.Map(endpoints);
+        DeleteChannelEndpoint.Map(endpoints);
+        ListChannelMembersEndpoint.Map(endpoints);
+        AddChannelMemberEndpoint.Map(endpoints);
+        RemoveChannelMemberEndpoint.Map(endpoints);
         AuditEndpoints.Map(endpoints);
         MonitoringEndpoints.Map(endpoints);
         LiveEndpoints.Map(endpoints);
         PublicEndpoints.Map(endpoints);
         DashboardEndpoints.Map(endpoints);
-        // Prometheus text format; mapped inside the module's group so only the admin port answers it.
-        endpoints.MapPrometheusScrapingEndpoint("/metrics");
+        MetricsEndpoint.Map(endpoints);
     }
 
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
@@ -85,6 +137,8 @@ public sealed class AdminModule : IModule
         var clock = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("ZiyadMessenger.Admin");
         await AdminSeeder.SeedAsync(db, services.GetRequiredService<ZiyadMessenger.Modules.Contracts.Security.IPasswordHasher>(), services.GetRequiredService<AdminSettings>(), services.GetRequiredService<AdminTokenRegistry>(), logger, clock, cancellationToken);
-        await OrganizationSeeder.SeedAsync(db, clock, cancellationToken);
+        await RoleSeeder.SeedAsync(db, clock, cancellationToken);
+        // Loads the lockouts that outlived the last run, and drops the ones that have run out.
+        _ = services.GetRequiredKeyedService<LoginLockout>(ModuleNames.Admin);
     }
 }

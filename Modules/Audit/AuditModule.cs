@@ -2,11 +2,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
+using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Audit.Data;
 using ZiyadMessenger.Modules.Audit.Log;
 using ZiyadMessenger.Modules.Audit.Recording;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 
@@ -22,23 +23,19 @@ public sealed class AuditModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        var section = context.Configuration.GetSection("ZiyadMessenger:Audit");
-        var defaults = new AuditOptions();
-        services.AddSingleton(new AuditOptions
-        {
-            QueueCapacity = Math.Max(1, section.GetValue("QueueCapacity", defaults.QueueCapacity)),
-            MaxBatch = Math.Max(1, section.GetValue("MaxBatch", defaults.MaxBatch)),
-        });
+        services.AddSettings<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddDbContext<AuditDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Audit));
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditRecorder>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, AuditDbContext.EntriesTable)
+            .AddRunningCheck<AuditWriter>(Name, "audit_writer");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         endpoints.MapRecordEntry();
         endpoints.MapQueryLog();
         endpoints.MapVerifyChain();
@@ -47,5 +44,16 @@ public sealed class AuditModule : IModule
     public async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         await services.GetRequiredService<AuditDbContext>().Database.MigrateAsync(cancellationToken);
+    }
+}
+
+internal sealed class AuditOptionsValidator : AbstractValidator<AuditOptions>
+{
+    public AuditOptionsValidator()
+    {
+        RuleFor(o => o.QueueCapacity).InclusiveBetween(1, 10_000_000)
+            .WithMessage("'{PropertyValue}' is not between 1 and 10000000 entries.");
+        RuleFor(o => o.MaxBatch).InclusiveBetween(1, 100_000)
+            .WithMessage("'{PropertyValue}' is not between 1 and 100000 entries.");
     }
 }

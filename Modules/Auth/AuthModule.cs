@@ -11,6 +11,7 @@ using ZiyadMessenger.Modules.Auth.Profile;
 using ZiyadMessenger.Modules.Auth.Register;
 using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Auth.Users;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -30,20 +31,25 @@ public sealed class AuthModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        var options = AuthOptions.From(context.Configuration);
-        services.AddSingleton(options);
+        services.AddSettings<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddDbContext<AuthDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Auth));
         services.AddSingleton<UserTokenState>();
         services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
-            new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>()));
+        {
+            var options = sp.GetRequiredService<AuthOptions>();
+            return new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>(),
+                new DbLoginLockoutStore<AuthDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
+        });
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();
         services.AddHostedService(sp => sp.GetRequiredService<RevokedTokenPruner>());
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "auth_users")
+            .AddRunningCheck<RevokedTokenPruner>(Name, "revoked_token_pruner");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         RegisterEndpoint.Map(endpoints);
         LoginEndpoint.Map(endpoints);
         MeEndpoint.Map(endpoints);
@@ -56,5 +62,7 @@ public sealed class AuthModule : IModule
         var db = services.GetRequiredService<AuthDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
         await services.GetRequiredService<UserTokenState>().LoadAsync(db, cancellationToken);
+        // Loads the lockouts that outlived the last run, and drops the ones that have run out.
+        _ = services.GetRequiredKeyedService<LoginLockout>(ModuleNames.Auth);
     }
 }

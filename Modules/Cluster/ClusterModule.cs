@@ -2,12 +2,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Cluster.Data;
 using ZiyadMessenger.Modules.Cluster.Join;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Cluster.Status;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 
@@ -20,39 +20,19 @@ namespace ZiyadMessenger.Modules.Cluster;
 /// </summary>
 public sealed class ClusterModule : IModule
 {
-    public const int MinJoinSecretLength = 16;
-
     public string Name => ModuleNames.Cluster;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        var section = context.Configuration.GetSection("ZiyadMessenger:Cluster");
-        var timeout = section.GetValue("NodeTimeoutSeconds", 60);
-        if (timeout < 1)
-        {
-            throw new InvalidOperationException("ZiyadMessenger:Cluster:NodeTimeoutSeconds: must be 1 or more.");
-        }
-
-        var secret = section["JoinSecret"];
-        if (!string.IsNullOrEmpty(secret) && secret.Length < MinJoinSecretLength)
-        {
-            throw new InvalidOperationException(
-                $"ZiyadMessenger:Cluster:JoinSecret: must be at least {MinJoinSecretLength} characters (or empty: then only admins may add nodes).");
-        }
-
-        services.AddSingleton(new ClusterOptions
-        {
-            NodeTimeout = TimeSpan.FromSeconds(timeout),
-            JoinSecretHash = ClusterOptions.HashSecret(secret),
-        });
+        services.AddSettings<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
         services.AddSingleton(sp => new LocalNode(context.Paths, context.Configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddDbContextFactory<ClusterDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Cluster));
         services.AddSingleton<INodeRegistry, SqliteNodeRegistry>();
+        services.AddHealthChecks().AddStoreCheck(Name, "cluster_nodes");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         endpoints.MapStatus();
         endpoints.MapJoin();
     }

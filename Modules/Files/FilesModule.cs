@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Files.Data;
@@ -19,15 +21,19 @@ public sealed class FilesModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddSingleton(FilesOptions.From(context.Configuration));
+        services.AddSettings<FilesOptions, FilesOptionsValidator>(FilesOptions.Section);
         services.AddSingleton<FileStore>();
         services.AddDbContext<FilesDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Files));
         services.AddHostedService<OrphanSweeper>();
+        services.AddOptions<FilesDiskOptions>().BindConfiguration(FilesDiskOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FilesDiskOptions>, FilesDiskOptions.Validator>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "files_files")
+            .AddCheck<DiskSpaceHealthCheck>(ModuleHealthChecks.CheckName(Name, "disk"), tags: [Name]);
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         UploadEndpoint.Map(endpoints, endpoints.ServiceProvider.GetRequiredService<FilesOptions>());
         DownloadEndpoint.Map(endpoints);
     }

@@ -1,11 +1,15 @@
-using Microsoft.Extensions.Configuration;
+using FluentValidation;
 using ZiyadMessenger.Modules.Contracts.Errors;
 
 namespace ZiyadMessenger.Modules.Files;
 
-internal sealed record FilesOptions(long MaxUploadBytes)
+/// <summary>The <c>ZiyadMessenger:Files</c> settings.</summary>
+internal sealed class FilesOptions
 {
+    public const string Section = "ZiyadMessenger:Files";
     public const long DefaultMaxUploadBytes = 1L << 30;
+    /// <summary>1 TiB: far above any office file, far below where the body limit's arithmetic overflows.</summary>
+    public const long MostMaxUploadBytes = 1L << 40;
 
     /// <summary>
     /// Room for the multipart framing around the file (boundaries, part headers, small extra fields):
@@ -13,17 +17,17 @@ internal sealed record FilesOptions(long MaxUploadBytes)
     /// </summary>
     public const long MultipartOverheadBytes = 256 * 1024;
 
-    public static FilesOptions From(IConfiguration configuration)
-    {
-        var max = configuration.GetValue("ZiyadMessenger:Files:MaxUploadBytes", DefaultMaxUploadBytes);
-        if (max < 0)
-        {
-            throw new InvalidOperationException("ZiyadMessenger:Files:MaxUploadBytes must not be negative.");
-        }
-
-        return new FilesOptions(max);
-    }
+    public long MaxUploadBytes { get; set; } = DefaultMaxUploadBytes;
 
     public AppException TooLarge() =>
         new(413, $"The file is larger than this server accepts ({MaxUploadBytes} bytes at most).");
+}
+
+internal sealed class FilesOptionsValidator : AbstractValidator<FilesOptions>
+{
+    public FilesOptionsValidator()
+    {
+        RuleFor(o => o.MaxUploadBytes).InclusiveBetween(1, FilesOptions.MostMaxUploadBytes)
+            .WithMessage($"'{{PropertyValue}}' is not between 1 and {FilesOptions.MostMaxUploadBytes} bytes (1 TiB).");
+    }
 }

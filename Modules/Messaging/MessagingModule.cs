@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -31,14 +32,11 @@ namespace ZiyadMessenger.Modules.Messaging;
 /// <summary>Channels, DMs and durable, ordered delivery over WebSocket (v1 and v2) and HTTP.</summary>
 public sealed class MessagingModule : IModule
 {
-    private MessagingOptions _options = new();
-
     public string Name => ModuleNames.Messaging;
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        _options = MessagingOptions.From(context.Configuration);
-        services.AddSingleton(_options);
+        services.AddSettings<MessagingOptions, MessagingOptionsValidator>(MessagingOptions.Section);
         services.AddPooledDbContextFactory<MessagingDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Messaging));
 
         services.AddSingleton<ChannelDirectory>();
@@ -65,16 +63,19 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddHostedService<SessionWatch>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "messaging_messages")
+            .AddRunningCheck<MessageWriter>(Name, "message_writer")
+            .AddRunningCheck<LocalFanout>(Name, "fanout")
+            .AddRunningCheck<NotificationQueue>(Name, "notifications");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new HealthResponse("ok", Name)))
-            .WithName(MessagingEndpoints.NamePrefix + "Health").WithSummary("Liveness of the Messaging module.").WithTags("Messaging");
         WebClientEndpoints.Map(endpoints, _options);
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
-        var maxFrame = _options.EffectiveMaxFrameBytes;
+        var maxFrame = endpoints.ServiceProvider.GetRequiredService<MessagingOptions>().EffectiveMaxFrameBytes;
 
         WebSocketEndpoint.Map(api);
         SendEndpoint.Map(api, maxFrame);
@@ -101,4 +102,3 @@ public sealed class MessagingModule : IModule
     }
 }
 
-internal sealed record HealthResponse(string Status, string Module);

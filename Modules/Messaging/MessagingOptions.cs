@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Configuration;
+using FluentValidation;
 
 namespace ZiyadMessenger.Modules.Messaging;
 
@@ -28,10 +28,27 @@ internal sealed class MessagingOptions
         ? MaxFrameBytes
         : (MaxContentBytes + 2) / 3 * 4 + 16 * 1024;
 
-    public static MessagingOptions From(IConfiguration configuration)
+}
+
+internal sealed class MessagingOptionsValidator : AbstractValidator<MessagingOptions>
+{
+    public MessagingOptionsValidator()
     {
-        var options = new MessagingOptions();
-        configuration.GetSection(Section).Bind(options);
-        return options;
+        RuleFor(o => o.MaxContentBytes).InclusiveBetween(1, 16 * 1024 * 1024)
+            .WithMessage("'{PropertyValue}' is not between 1 and 16777216 bytes.");
+        RuleFor(o => o.MaxFrameBytes).InclusiveBetween(0, 64 * 1024 * 1024)
+            .WithMessage("'{PropertyValue}' is not between 0 (derived from MaxContentBytes) and 67108864 bytes.");
+        RuleFor(o => o.SocketQueueFrames).GreaterThanOrEqualTo(1)
+            .WithMessage("'{PropertyValue}' is not 1 or more frames.");
+        RuleFor(o => o.SocketQueueBytes).GreaterThanOrEqualTo(64 * 1024)
+            .WithMessage("'{PropertyValue}' is not 65536 bytes or more.");
+        RuleFor(o => o.WriteQueueCapacity).GreaterThanOrEqualTo(1)
+            .WithMessage("'{PropertyValue}' is not 1 or more.");
+        RuleFor(o => o.MaxBatchSize).InclusiveBetween(1, 100_000)
+            .WithMessage("'{PropertyValue}' is not between 1 and 100000 messages.");
+        RuleFor(o => o.TokenRecheckSeconds).InclusiveBetween(1, 3600)
+            .WithMessage("'{PropertyValue}' is not between 1 and 3600 seconds.");
+        RuleFor(o => o.TypingIntervalMilliseconds).InclusiveBetween(0, 60_000)
+            .WithMessage("'{PropertyValue}' is not between 0 and 60000 milliseconds.");
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Presence.Data;
@@ -18,17 +19,20 @@ public sealed class PresenceModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddSingleton(PresenceOptions.From(context.Configuration));
+        services.AddSettings<PresenceOptions, PresenceOptionsValidator>(PresenceOptions.Section);
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<OnlineHistory>();
         services.AddDbContext<PresenceDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Presence));
         services.AddHostedService<PresenceDispatcher>();
         services.AddHostedService<PresenceSweeper>();
+        services.AddHealthChecks()
+            .AddStoreCheck(Name, "presence_last_seen")
+            .AddRunningCheck<PresenceDispatcher>(Name, "dispatcher")
+            .AddRunningCheck<PresenceSweeper>(Name, "sweeper");
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/health", () => TypedResults.Ok(new { status = "ok", module = Name }));
         HeartbeatEndpoint.Map(endpoints);
         StatusEndpoint.Map(endpoints);
     }

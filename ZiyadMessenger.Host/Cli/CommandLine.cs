@@ -69,6 +69,11 @@ internal static partial class CommandLine
         {
             return Fail($"Configuration error: {string.Join("; ", e.Failures)}", ConfigurationError);
         }
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
+        {
+            // Settings of several modules failed at once: still one line, naming each.
+            return Fail($"Configuration error: {string.Join("; ", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures))}", ConfigurationError);
+        }
         catch (DataVersionException e)
         {
             return Fail($"Cannot start: {e.Message}", DataError);

@@ -8,7 +8,7 @@ namespace ZiyadMessenger.Host.Hosting;
 /// Applies each endpoint's body limit (<see cref="BodySizeLimitMetadata"/>) or the configured default;
 /// Kestrel then answers 413 as soon as a body goes over it, without reading the rest.
 /// </summary>
-internal sealed class BodySizeLimitMiddleware(RequestDelegate next, long defaultLimit)
+internal sealed class BodySizeLimitMiddleware(RequestDelegate next, ServerLimits limits)
 {
     private const long SmallBodyBytes = 1024 * 1024;
 
@@ -18,7 +18,7 @@ internal sealed class BodySizeLimitMiddleware(RequestDelegate next, long default
         if (feature is { IsReadOnly: false })
         {
             var limit = context.GetEndpoint()?.Metadata.GetMetadata<BodySizeLimitMetadata>();
-            feature.MaxRequestBodySize = limit is null ? defaultLimit : limit.MaxBytes;
+            feature.MaxRequestBodySize = limit is null ? limits.Limits.DefaultMaxBodyBytes : limit.MaxBytes;
         }
 
         if (context.Request.ContentLength is { } length && feature?.MaxRequestBodySize is { } max && length > max)

@@ -5,8 +5,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Configuration;
+using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
+using ZiyadMessenger.Modules.Contracts.Hosting;
 
 namespace ZiyadMessenger.Host.Hosting;
 
@@ -19,34 +20,13 @@ internal static class RateLimitSetup
 {
     public const string LoginPolicy = "login";
 
-    public static IServiceCollection AddZiyadRateLimiting(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddZiyadRateLimiting(this IServiceCollection services)
     {
-        var section = configuration.GetSection("ZiyadMessenger:RateLimits");
-        var permits = section.GetValue("PermitsPerWindow", 1200);
-        var window = TimeSpan.FromSeconds(Math.Max(1, section.GetValue("WindowSeconds", 10)));
-        var loginPermits = section.GetValue("LoginPermitsPerMinute", 30);
+        services.AddSettings<RateLimitOptions, RateLimitOptionsValidator>(RateLimitOptions.Section);
 
-        var proxies = section.GetSection("TrustedProxies").Get<string[]>() ?? [];
-        var addresses = new List<IPAddress>();
-        var networks = new List<System.Net.IPNetwork>();
-        foreach (var proxy in proxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()))
+        services.AddOptions<ForwardedHeadersOptions>().Configure<RateLimitOptions>((options, limits) =>
         {
-            if (IPAddress.TryParse(proxy, out var address))
-            {
-                addresses.Add(address);
-            }
-            else if (System.Net.IPNetwork.TryParse(proxy, out var network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                throw new ConfigurationException("ZiyadMessenger:RateLimits:TrustedProxies", $"'{proxy}' is neither an IP address nor a network (10.0.0.0/8).");
-            }
-        }
-
-        services.Configure<ForwardedHeadersOptions>(options =>
-        {
+            var (addresses, networks) = limits.Proxies();
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
             // With both lists empty the middleware would believe every sender: without a configured proxy,
@@ -56,8 +36,12 @@ internal static class RateLimitSetup
             networks.ForEach(options.KnownIPNetworks.Add);
         });
 
-        services.AddRateLimiter(options =>
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<RateLimitOptions>((options, limits) =>
         {
+            var permits = limits.PermitsPerWindow;
+            var window = TimeSpan.FromSeconds(limits.WindowSeconds);
+            var loginPermits = limits.LoginPermitsPerMinute;
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = async (context, cancellationToken) =>
             {
@@ -101,4 +85,54 @@ internal static class RateLimitSetup
         $"{context.RequestServices.GetRequiredService<ModulePortMap>().ModuleFor(context)}|{ClientKey(context)}";
 
     private static string ClientKey(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+}
+
+/// <summary>The <c>ZiyadMessenger:RateLimits</c> settings.</summary>
+internal sealed class RateLimitOptions
+{
+    public const string Section = "ZiyadMessenger:RateLimits";
+
+    /// <summary>Requests per client address and module per window; 0: no limit.</summary>
+    public int PermitsPerWindow { get; set; } = 1200;
+    public int WindowSeconds { get; set; } = 10;
+    /// <summary>Register, login and password-change requests per client address per minute; 0: no limit.</summary>
+    public int LoginPermitsPerMinute { get; set; } = 30;
+    /// <summary>Proxy addresses or networks (10.0.0.0/8) whose X-Forwarded-For is believed.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public (List<IPAddress> Addresses, List<System.Net.IPNetwork> Networks) Proxies()
+    {
+        var addresses = new List<IPAddress>();
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var proxy in TrustedProxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim()))
+        {
+            if (IPAddress.TryParse(proxy, out var address))
+            {
+                addresses.Add(address);
+            }
+            else if (System.Net.IPNetwork.TryParse(proxy, out var network))
+            {
+                networks.Add(network);
+            }
+        }
+
+        return (addresses, networks);
+    }
+}
+
+internal sealed class RateLimitOptionsValidator : AbstractValidator<RateLimitOptions>
+{
+    public RateLimitOptionsValidator()
+    {
+        RuleFor(o => o.PermitsPerWindow).GreaterThanOrEqualTo(0)
+            .WithMessage("'{PropertyValue}' is not 0 (no limit) or more requests.");
+        RuleFor(o => o.WindowSeconds).InclusiveBetween(1, 3600)
+            .WithMessage("'{PropertyValue}' is not between 1 and 3600 seconds.");
+        RuleFor(o => o.LoginPermitsPerMinute).GreaterThanOrEqualTo(0)
+            .WithMessage("'{PropertyValue}' is not 0 (no limit) or more requests.");
+        RuleForEach(o => o.TrustedProxies)
+            .Must(p => string.IsNullOrWhiteSpace(p) || IPAddress.TryParse(p.Trim(), out _) || System.Net.IPNetwork.TryParse(p.Trim(), out _))
+            .WithMessage("'{PropertyValue}' is neither an IP address nor a network (10.0.0.0/8).")
+            .OverridePropertyName("TrustedProxies");
+    }
 }

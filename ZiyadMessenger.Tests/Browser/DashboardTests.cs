@@ -126,7 +126,7 @@ public sealed class DashboardTests(DashboardFixture fixture) : IClassFixture<Das
         var frame = JsonSerializer.Serialize(new { channel_id = "general", type = 1, content = Convert.ToBase64String(Encoding.UTF8.GetBytes("hello office")), nonce = "", signature = "" });
         await socket.SendAsync(Encoding.UTF8.GetBytes(frame), WebSocketMessageType.Text, true, CancellationToken.None);
 
-        await Assertions.Expect(page.Locator("#live-feed")).ToContainTextAsync($"in general from {user.Id}");
+        await Assertions.Expect(page.Locator("#live-feed")).ToContainTextAsync($"in #general from {user.Username}");
         await Assertions.Expect(page.Locator("#card-messages .value")).Not.ToHaveTextAsync(before.ToString("N0", System.Globalization.CultureInfo.InvariantCulture));
         (await CardNumberAsync(page, "#card-messages")).Should().BeGreaterThan(before);
         (await page.EvaluateAsync<bool>("() => window.__sameDocument === true")).Should().BeTrue("the page must update without a reload");

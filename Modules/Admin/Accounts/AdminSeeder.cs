@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Admin.Permissions;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Accounts;

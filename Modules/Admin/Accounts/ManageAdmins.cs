@@ -2,6 +2,9 @@ using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Admin.Permissions;
+using ZiyadMessenger.Modules.Admin.Roles;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Security;
 
@@ -31,6 +34,14 @@ internal sealed record ChangeOwnAdminPassword(string AdminId, string CurrentPass
     public override string ToString() => $"ChangeOwnAdminPassword {{ AdminId = {AdminId} }}";
 }
 
+internal static class AdminRoleRules
+{
+    /// <summary>A built-in role or the name of a role of the roles table; whether that role exists is checked on commit.</summary>
+    public static IRuleBuilderOptions<T, string> AdminRoleName<T>(this IRuleBuilder<T, string> rule) =>
+        rule.NotEmpty().Must(r => AdminRoles.GrantsOf(r) is not null || (!AdminRoles.IsBuiltIn(r) && System.Text.RegularExpressions.Regex.IsMatch(r, RoleRules.NamePattern)))
+            .WithMessage("Role must be super_admin, admin, viewer or the name of a role from the roles list.");
+}
+
 internal sealed class CreateAdminValidator : AbstractValidator<CreateAdmin>
 {
     public CreateAdminValidator()
@@ -38,8 +49,7 @@ internal sealed class CreateAdminValidator : AbstractValidator<CreateAdmin>
         RuleFor(x => x.Username).NotEmpty().Matches(Validation.UsernamePattern)
             .WithMessage("Use 3–32 letters, digits, '_', '.' or '-'.");
         RuleFor(x => x.Password).NotEmpty().Length(8, 128);
-        RuleFor(x => x.Role).Must(r => AdminRoles.All.Contains(r))
-            .WithMessage($"Role must be one of: {string.Join(", ", AdminRoles.All)}.");
+        RuleFor(x => x.Role).AdminRoleName();
     }
 }
 
@@ -48,9 +58,7 @@ internal sealed class UpdateAdminValidator : AbstractValidator<UpdateAdmin>
     public UpdateAdminValidator()
     {
         RuleFor(x => x.Password!).Length(8, 128).When(x => x.Password is not null);
-        RuleFor(x => x.Role!).Must(r => AdminRoles.All.Contains(r))
-            .WithMessage($"Role must be one of: {string.Join(", ", AdminRoles.All)}.")
-            .When(x => x.Role is not null);
+        RuleFor(x => x.Role!).AdminRoleName().When(x => x.Role is not null);
     }
 }
 
@@ -69,6 +77,7 @@ internal sealed class AdminAccountHandlers(
     AdminTokenRegistry registry,
     ITokenIssuer tokens,
     AdminSettings settings,
+    AdminRolePermissions grants,
     IPublisher publisher,
     TimeProvider clock) :
     IQueryHandler<GetAdmin, AdminView>,
@@ -90,6 +99,7 @@ internal sealed class AdminAccountHandlers(
 
     public async ValueTask<AdminView> Handle(CreateAdmin command, CancellationToken cancellationToken)
     {
+        await EnsureRoleGrantableAsync(command.Actor, command.Role, cancellationToken);
         if (await db.Admins.AnyAsync(a => a.Username == command.Username, cancellationToken))
         {
             throw AppException.Conflict($"An admin named '{command.Username}' already exists.");
@@ -111,7 +121,7 @@ internal sealed class AdminAccountHandlers(
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             // Two creations raced past the check; the unique index kept one.
             throw AppException.Conflict($"An admin named '{command.Username}' already exists.");
@@ -157,7 +167,9 @@ internal sealed class AdminAccountHandlers(
         var changes = new List<string>();
         if (command.Role is not null && command.Role != admin.Role)
         {
-            if (admin.Role == AdminRoles.SuperAdmin && await IsLastSuperAdminAsync(admin, cancellationToken))
+            await EnsureRoleGrantableAsync(command.Actor, admin.Role, cancellationToken, mustExist: false);
+            await EnsureRoleGrantableAsync(command.Actor, command.Role, cancellationToken);
+            if (await IsLastSuperAdminAsync(admin, cancellationToken))
             {
                 throw AppException.Conflict("This is the last super_admin: make another admin super_admin first.");
             }
@@ -189,7 +201,8 @@ internal sealed class AdminAccountHandlers(
     private async Task<Unit> DeleteAsync(DeleteAdmin command, CancellationToken cancellationToken)
     {
         var admin = await FindAsync(command.AdminId, cancellationToken);
-        if (admin.Role == AdminRoles.SuperAdmin && await IsLastSuperAdminAsync(admin, cancellationToken))
+        await EnsureRoleGrantableAsync(command.Actor, admin.Role, cancellationToken, mustExist: false);
+        if (await IsLastSuperAdminAsync(admin, cancellationToken))
         {
             throw AppException.Conflict("The last super_admin cannot be deleted.");
         }
@@ -224,7 +237,7 @@ internal sealed class AdminAccountHandlers(
         admin.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         registry.Set(admin.Id, admin.TokenVersion);
-        await publisher.AdminAction(new AdminActor(admin.Id, admin.Username), "admin.password.change", $"admin:{admin.Id}", "", cancellationToken);
+        await publisher.AdminAction(new AdminActor(admin.Id, admin.Username, admin.Role), "admin.password.change", $"admin:{admin.Id}", "", cancellationToken);
         var issued = tokens.Issue(new(TokenAudience.Admin, admin.Id, admin.Username, admin.Role, admin.TokenVersion, settings.TokenLifetime));
         return new AdminLoginResult(issued.Token, AdminView.From(admin), issued.ExpiresAt);
     }
@@ -233,6 +246,27 @@ internal sealed class AdminAccountHandlers(
         await db.Admins.FirstOrDefaultAsync(a => a.Id == id, cancellationToken)
         ?? throw AppException.NotFound($"No admin with id '{id}'.");
 
+    /// <summary>The rule "the last super_admin stays": without one, nobody could manage admins any more.</summary>
     private async Task<bool> IsLastSuperAdminAsync(AdminAccount admin, CancellationToken cancellationToken) =>
+        admin.Role == AdminRoles.SuperAdmin &&
         !await db.Admins.AnyAsync(a => a.Role == AdminRoles.SuperAdmin && a.Id != admin.Id, cancellationToken);
+
+    /// <summary>
+    /// The role exists (built in, or a row of the roles table: 400 on <c>role</c> otherwise), and the caller
+    /// holds every admin permission it carries: an admin cannot give, or take away, more than it holds.
+    /// </summary>
+    private async Task EnsureRoleGrantableAsync(AdminActor actor, string role, CancellationToken cancellationToken, bool mustExist = true)
+    {
+        if (mustExist && !AdminRoles.IsBuiltIn(role) && !await db.Roles.AnyAsync(r => r.Name == role, cancellationToken))
+        {
+            throw AppException.Field("role", $"No role named '{role}': use super_admin, admin, viewer or a role from the roles list.");
+        }
+
+        if (mustExist && AdminRoles.IsBuiltIn(role) && AdminRoles.GrantsOf(role) is null)
+        {
+            throw AppException.Field("role", $"Built-in roles are written in lower case: '{role.ToLowerInvariant()}'.");
+        }
+
+        RoleRules.EnsureGrantable(await grants.OfRoleAsync(actor.Role, cancellationToken), await grants.OfRoleAsync(role, cancellationToken));
+    }
 }

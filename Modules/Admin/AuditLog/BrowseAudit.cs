@@ -1,13 +1,14 @@
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Admin.Permissions;
 using ZiyadMessenger.Modules.Contracts.Audit;
 using ZiyadMessenger.Modules.Contracts.Auth;
-using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.AuditLog;
 
@@ -54,12 +55,19 @@ internal static class AuditEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
     {
-        var audit = app.MapGroup("/admin/audit").RequireAuthorization(AuthPolicies.Admin);
-        audit.MapGet("", async ([FromQuery(Name = "actor_id")] string? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, ISender s) =>
-            TypedResults.Ok(await s.Send(new BrowseAuditLog(
-                string.IsNullOrWhiteSpace(actorId) ? null : actorId.Trim(),
-                string.IsNullOrWhiteSpace(action) ? null : action.Trim(),
-                from, to, offset ?? 0, limit ?? 50))));
-        audit.MapGet("/verify", async (ISender s) => TypedResults.Ok(await s.Send(new CheckAuditChain())));
+        app.MapGet("/admin/audit", async Task<Ok<AuditPageView>> ([FromQuery(Name = "actor_id")] string? actorId, string? action, DateTimeOffset? from, DateTimeOffset? to, int? offset, int? limit, ISender s, CancellationToken ct) =>
+                TypedResults.Ok(await s.Send(new BrowseAuditLog(
+                    string.IsNullOrWhiteSpace(actorId) ? null : actorId.Trim(),
+                    string.IsNullOrWhiteSpace(action) ? null : action.Trim(),
+                    from, to, offset ?? 0, limit ?? 50), ct)))
+            .RequirePermission(AdminPermission.AuditRead)
+            .WithName("BrowseAuditLog")
+            .WithSummary("Pages through the audit log, newest first, filtered by actor, action and time; actors are named.")
+            .ProducesValidationProblem();
+
+        app.MapGet("/admin/audit/verify", async Task<Ok<AuditVerification>> (ISender s, CancellationToken ct) => TypedResults.Ok(await s.Send(new CheckAuditChain(), ct)))
+            .RequirePermission(AdminPermission.AuditRead)
+            .WithName("VerifyAuditChain")
+            .WithSummary("Checks the audit log's hash chain from the first entry to the last.");
     }
 }

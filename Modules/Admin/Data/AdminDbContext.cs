@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Data;
 
@@ -57,6 +58,8 @@ internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) :
             e.Property(d => d.UserId).HasMaxLength(64);
             e.Property(d => d.Notes).HasMaxLength(500);
         });
+
+        model.AddLoginLockouts("admin_login_lockouts");
     }
 }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using ZiyadMessenger.Modules.Admin.Monitoring;
+using ZiyadMessenger.Modules.Admin.Permissions;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Security;
 
@@ -26,6 +27,10 @@ internal static class LiveEndpoints
             using var socket = await http.WebSockets.AcceptWebSocketAsync();
             await hub.RunAsync(socket, http.User.UserId(), version, hello, http.RequestAborted);
             return Results.Empty;
-        }).RequireAuthorization(AuthPolicies.Admin);
+        })
+        .RequirePermission(AdminPermission.MonitoringRead)
+        .WithName("LiveFeed")
+        .WithSummary("The live event feed, a WebSocket (the admin token as ?token=); 400 for a plain HTTP request.")
+        .ProducesProblem(StatusCodes.Status400BadRequest);
     }
 }

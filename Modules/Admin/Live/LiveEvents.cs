@@ -12,7 +12,7 @@ namespace ZiyadMessenger.Modules.Admin.Live;
 /// Turns what happens in the system into live events for the dashboard. Payloads carry ids, sizes and
 /// kinds, never message content or file keys.
 /// </summary>
-internal sealed class LiveEvents(LiveHub hub) :
+internal sealed class LiveEvents(LiveHub hub, LiveNames names) :
     INotificationHandler<UserConnected>,
     INotificationHandler<UserDisconnected>,
     INotificationHandler<MessageSent>,
@@ -31,14 +31,28 @@ internal sealed class LiveEvents(LiveHub hub) :
     INotificationHandler<NodeJoined>,
     INotificationHandler<AdminActionPerformed>
 {
-    public ValueTask Handle(UserConnected n, CancellationToken cancellationToken) =>
-        Send("user_connected", new { user_id = n.UserId, open_sockets = n.OpenSockets });
+    public ValueTask Handle(UserConnected n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UserId, ct);
+        hub.Broadcast("user_connected", new { user_id = n.UserId, username = user?.Username, full_name = user?.FullName, open_sockets = n.OpenSockets });
+    });
 
-    public ValueTask Handle(UserDisconnected n, CancellationToken cancellationToken) =>
-        Send("user_disconnected", new { user_id = n.UserId, open_sockets = n.OpenSockets });
+    public ValueTask Handle(UserDisconnected n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UserId, ct);
+        hub.Broadcast("user_disconnected", new { user_id = n.UserId, username = user?.Username, full_name = user?.FullName, open_sockets = n.OpenSockets });
+    });
 
-    public ValueTask Handle(MessageSent n, CancellationToken cancellationToken) =>
-        Send("message", new { message_id = n.MessageId, channel_id = n.ChannelId, sender_id = n.SenderId, seq = n.Seq, type = n.Type, bytes = n.ContentBytes, timestamp = n.Timestamp });
+    public ValueTask Handle(MessageSent n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var from = await look.UserAsync(n.SenderId, ct);
+        var channel = await look.ChannelAsync(n.ChannelId, ct);
+        hub.Broadcast("message", new
+        {
+            message_id = n.MessageId, channel_id = n.ChannelId, channel_name = channel, sender_id = n.SenderId,
+            sender_username = from?.Username, sender_full_name = from?.FullName, seq = n.Seq, type = n.Type, bytes = n.ContentBytes, timestamp = n.Timestamp,
+        });
+    });
 
     public ValueTask Handle(MessageEdited n, CancellationToken cancellationToken) =>
         Send("message_edited", new { message_id = n.MessageId, channel_id = n.ChannelId, sender_id = n.SenderId, seq = n.Seq });
@@ -46,11 +60,17 @@ internal sealed class LiveEvents(LiveHub hub) :
     public ValueTask Handle(MessageDeleted n, CancellationToken cancellationToken) =>
         Send("message_deleted", new { message_id = n.MessageId, channel_id = n.ChannelId, sender_id = n.SenderId, seq = n.Seq });
 
-    public ValueTask Handle(FileUploaded n, CancellationToken cancellationToken) =>
-        Send("file_uploaded", new { file_id = n.FileId, name = n.Name, size = n.Size, mime = n.Mime, user_id = n.UploaderId });
+    public ValueTask Handle(FileUploaded n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UploaderId, ct);
+        hub.Broadcast("file_uploaded", new { file_id = n.FileId, name = n.Name, size = n.Size, mime = n.Mime, user_id = n.UploaderId, username = user?.Username, full_name = user?.FullName });
+    });
 
-    public ValueTask Handle(FileDownloaded n, CancellationToken cancellationToken) =>
-        Send("file_downloaded", new { file_id = n.FileId, user_id = n.UserId, bytes = n.Bytes, decrypted = n.Decrypted });
+    public ValueTask Handle(FileDownloaded n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UserId, ct);
+        hub.Broadcast("file_downloaded", new { file_id = n.FileId, user_id = n.UserId, username = user?.Username, full_name = user?.FullName, bytes = n.Bytes, decrypted = n.Decrypted });
+    });
 
     public ValueTask Handle(ChannelCreated n, CancellationToken cancellationToken) =>
         Send("channel_created", new { channel_id = n.Channel.Id, name = n.Channel.Name, type = n.Channel.Type, actor_id = n.ActorId });
@@ -58,11 +78,19 @@ internal sealed class LiveEvents(LiveHub hub) :
     public ValueTask Handle(ChannelDeleted n, CancellationToken cancellationToken) =>
         Send("channel_deleted", new { channel_id = n.ChannelId, name = n.Name, actor_id = n.ActorId });
 
-    public ValueTask Handle(MemberAdded n, CancellationToken cancellationToken) =>
-        Send("member_added", new { channel_id = n.ChannelId, user_id = n.UserId, role = n.Role, actor_id = n.ActorId });
+    public ValueTask Handle(MemberAdded n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UserId, ct);
+        var channel = await look.ChannelAsync(n.ChannelId, ct);
+        hub.Broadcast("member_added", new { channel_id = n.ChannelId, channel_name = channel, user_id = n.UserId, username = user?.Username, full_name = user?.FullName, role = n.Role, actor_id = n.ActorId });
+    });
 
-    public ValueTask Handle(MemberRemoved n, CancellationToken cancellationToken) =>
-        Send("member_removed", new { channel_id = n.ChannelId, user_id = n.UserId, actor_id = n.ActorId });
+    public ValueTask Handle(MemberRemoved n, CancellationToken cancellationToken) => Named(async (look, ct) =>
+    {
+        var user = await look.UserAsync(n.UserId, ct);
+        var channel = await look.ChannelAsync(n.ChannelId, ct);
+        hub.Broadcast("member_removed", new { channel_id = n.ChannelId, channel_name = channel, user_id = n.UserId, username = user?.Username, full_name = user?.FullName, actor_id = n.ActorId });
+    });
 
     public ValueTask Handle(PresenceChanged n, CancellationToken cancellationToken) =>
         Send("presence", new { user_id = n.UserId, status = n.Status.ToString().ToLowerInvariant(), last_seen = n.LastSeen });
@@ -81,6 +109,17 @@ internal sealed class LiveEvents(LiveHub hub) :
 
     public ValueTask Handle(AdminActionPerformed n, CancellationToken cancellationToken) =>
         Send("admin_action", new { admin_id = n.AdminId, admin = n.AdminUsername, action = n.Action, target = n.TargetResource });
+
+    /// <summary>Events that carry names: queued for the lookup worker, only while a dashboard is watching.</summary>
+    private ValueTask Named(Func<LiveNames.Lookup, CancellationToken, Task> work)
+    {
+        if (hub.Count > 0)
+        {
+            names.Enqueue(work);
+        }
+
+        return ValueTask.CompletedTask;
+    }
 
     private ValueTask Send(string name, object payload)
     {

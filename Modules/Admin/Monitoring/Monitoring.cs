@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Contracts.Audit;
@@ -57,7 +58,8 @@ internal sealed class CpuSampler
 /// Gathers the monitoring numbers from the modules that own them. A module that cannot answer leaves
 /// its section null and is named in <c>unavailable</c>; the rest of the page still works.
 /// </summary>
-internal sealed class MonitoringService(ISender sender, AdminDbContext db, StorePaths paths, CpuSampler cpu, TimeProvider clock, ILogger<MonitoringService> logger)
+internal sealed class MonitoringService(
+    ISender sender, AdminDbContext db, StorePaths paths, CpuSampler cpu, TimeProvider clock, HealthCheckService healthChecks, ILogger<MonitoringService> logger)
 {
     private static readonly DateTimeOffset ProcessStarted = new(Process.GetCurrentProcess().StartTime.ToUniversalTime(), TimeSpan.Zero);
 
@@ -157,6 +159,10 @@ internal sealed class MonitoringService(ISender sender, AdminDbContext db, Store
                     : $"{status.Healthy} of {status.Total} nodes healthy";
             }),
         };
+        // Then every module's own checks, the ones each port's /health runs (store, disk, background writers).
+        var report = await healthChecks.CheckHealthAsync(cancellationToken);
+        checks.AddRange(report.Entries.Select(e => new HealthCheck(
+            e.Key, e.Value.Status == HealthStatus.Unhealthy ? "failing" : "ok", e.Value.Description ?? "", Math.Round(e.Value.Duration.TotalMilliseconds, 2))));
         var status = checks.All(c => c.Status == "ok") ? "ok" : "degraded";
         return new SystemHealth(status, clock.GetUtcNow(), UptimeSeconds(clock), checks);
     }

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
@@ -67,11 +68,20 @@ internal sealed class DirectoryHandlers(ISender sender, AdminDbContext db, ILogg
 
 internal static class PublicEndpoints
 {
+    internal sealed record DirectoryUsers(IReadOnlyList<DirectoryUser> Users);
+    internal sealed record DirectoryChannels(IReadOnlyList<DirectoryChannel> Channels);
+
     public static void Map(IEndpointRouteBuilder app)
     {
         // "Public" means any signed-in account, user or admin: a staff list is not for every host on the LAN.
         var directory = app.MapGroup("/public").RequireAuthorization(AuthPolicies.AnyAccount);
-        directory.MapGet("/users", async (ISender s) => TypedResults.Ok(new { users = await s.Send(new GetDirectoryUsers()) }));
-        directory.MapGet("/channels", async (ISender s) => TypedResults.Ok(new { channels = await s.Send(new GetDirectoryChannels()) }));
+        directory.MapGet("/users", async Task<Ok<DirectoryUsers>> (ISender s, CancellationToken ct) => TypedResults.Ok(new DirectoryUsers(await s.Send(new GetDirectoryUsers(), ct))))
+            .WithName("DirectoryUsers")
+            .WithSummary("The active users with department and presence, for the desktop client (any signed-in account).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+        directory.MapGet("/channels", async Task<Ok<DirectoryChannels>> (ISender s, CancellationToken ct) => TypedResults.Ok(new DirectoryChannels(await s.Send(new GetDirectoryChannels(), ct))))
+            .WithName("DirectoryChannels")
+            .WithSummary("The public channels, for the desktop client (any signed-in account).")
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
     }
 }

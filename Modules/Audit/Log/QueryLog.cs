@@ -106,6 +106,10 @@ internal static class QueryLogEndpoint
                     page.Entries.Select(AuditEntryResponse.From).ToList(), page.Total, query.Offset, query.Limit,
                     next < page.Total && page.Entries.Count > 0 ? next : null));
             })
+            .WithName("QueryAuditLog")
+            .WithSummary("Browse the audit log, newest first")
+            .WithDescription("Filters: actor (or actor_id), action (exact, or a prefix ending in `*`), from and to (RFC 3339 with a zone, or Unix ms). " +
+                "Paging with offset and limit (1–500, default 50); next_offset is null on the last page.")
             .RequireAuthorization(AuthPolicies.Admin);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;

@@ -61,6 +61,11 @@ internal static class RecordEntryEndpoint
                 var entry = await sender.Send(command, ct);
                 return TypedResults.Created((string?)null, AuditEntryResponse.From(entry));
             })
+            .WithName("RecordAuditEntry")
+            .WithSummary("Append an entry to the audit log")
+            .WithDescription("action `^[a-zA-Z0-9_.:-]{2,64}$` (prefixes the server records itself are refused), target_resource up to 128, " +
+                "details up to 4096 characters (any JSON value is kept as its text). A user token logs as itself only (403 for another actor_id); " +
+                "an admin token may name the actor.")
             .RequireAuthorization(AuthPolicies.AnyAccount)
             .WithMetadata(new BodySizeLimitMetadata(MaxBodyBytes));
 

@@ -87,5 +87,8 @@ internal static class VerifyChainEndpoint
 {
     public static void MapVerifyChain(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/log/verify", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new VerifyAuditChain(), ct)))
+            .WithName("VerifyAuditChain")
+            .WithSummary("Check the whole hash chain")
+            .WithDescription("Recomputes every entry's hash and link; names the first entry where the chain breaks (altered, missing or removed entries).")
             .RequireAuthorization(AuthPolicies.Admin);
 }

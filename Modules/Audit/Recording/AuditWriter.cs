@@ -22,10 +22,13 @@ internal interface IAuditRecorder
     long LastCommittedId { get; }
 }
 
+/// <summary>The <c>ZiyadMessenger:Audit</c> settings (the retry and acknowledge times are fixed; tests shorten them).</summary>
 internal sealed record AuditOptions
 {
-    public int QueueCapacity { get; init; } = 100_000;
-    public int MaxBatch { get; init; } = 256;
+    public const string Section = "ZiyadMessenger:Audit";
+
+    public int QueueCapacity { get; set; } = 100_000;
+    public int MaxBatch { get; set; } = 256;
     public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(100);
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>How long POST /log waits for its entry to be committed before answering 503.</summary>

@@ -67,6 +67,10 @@ internal static class ChangePasswordEndpoint
                 await sender.Send(new ChangeOwnPassword(principal.UserId(), principal.TokenId()!, body.CurrentPassword ?? "", body.NewPassword ?? ""), ct);
                 return TypedResults.NoContent();
             })
+            .WithName("ChangePassword")
+            .WithSummary("Change your own password")
+            .WithDescription("Needs the current password (a wrong one is a 400 on current_password and counts toward the login lockout). " +
+                "Every other token of the user stops working; the one that asked keeps working.")
             .RequireAuthorization(AuthPolicies.User)
             .RequireRateLimiting(AuthModule.LoginRateLimitPolicy)
             .WithMetadata(new BodySizeLimitMetadata(AuthModule.MaxBodyBytes));

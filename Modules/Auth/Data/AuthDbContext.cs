@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
+using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Auth.Data;
 
@@ -48,6 +49,8 @@ internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : D
             token.Property(t => t.ExpiresAt).HasColumnName("expires_at");
             token.HasIndex(t => t.ExpiresAt);
         });
+
+        modelBuilder.AddLoginLockouts("auth_login_lockouts");
     }
 
     private sealed class UnixMillisecondsConverter() : ValueConverter<DateTimeOffset, long>(

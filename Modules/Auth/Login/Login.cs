@@ -89,6 +89,12 @@ internal static class LoginEndpoint
     public static void Map(IEndpointRouteBuilder endpoints) =>
         endpoints.MapPost("/login", async Task<Ok<LoginResponse>> (LoginRequest body, ISender sender, HttpContext http, CancellationToken ct) =>
                 TypedResults.Ok(await sender.Send(new LogIn(body.Username ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString()), ct)))
+            .WithName("LogIn")
+            .WithSummary("Log in and get a user token")
+            .WithDescription("A wrong password and an unknown username get the same 401. Repeated failures for one username lock it " +
+                "for a while (429 with Retry-After), whatever the client address; a deactivated account gets 403.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .RequireRateLimiting(AuthModule.LoginRateLimitPolicy)
             .WithMetadata(new BodySizeLimitMetadata(AuthModule.MaxBodyBytes));
 }

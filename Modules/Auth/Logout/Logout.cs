@@ -40,6 +40,9 @@ internal static class LogoutEndpoint
                 await sender.Send(new LogOut(principal.UserId(), principal.TokenId()!, ExpiresAt(principal)), ct);
                 return TypedResults.NoContent();
             })
+            .WithName("LogOut")
+            .WithSummary("End this token")
+            .WithDescription("The token that sent the request stops working at once; the user's other tokens keep working.")
             .RequireAuthorization(AuthPolicies.User);
 
     internal static DateTimeOffset ExpiresAt(ClaimsPrincipal principal) =>

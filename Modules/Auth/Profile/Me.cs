@@ -20,5 +20,7 @@ internal static class MeEndpoint
                     ?? throw AppException.Unauthorized("This account no longer exists.");
                 return TypedResults.Ok(new MeResponse(user.Id, user.Username, user.FullName, user.Role, user.DepartmentId, user.CreatedAt));
             })
+            .WithName("GetMe")
+            .WithSummary("The signed-in user's profile")
             .RequireAuthorization(AuthPolicies.User);
 }

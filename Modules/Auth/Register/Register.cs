@@ -62,6 +62,12 @@ internal static class RegisterEndpoint
                     http.Connection.RemoteIpAddress?.ToString()), ct);
                 return TypedResults.Created((string?)null, new RegisterResponse(id));
             })
+            .WithName("Register")
+            .WithSummary("Create a user account")
+            .WithDescription("username `^[a-zA-Z0-9_.-]{3,32}$` (unique, ignoring case), password 8–128 characters, full_name up to 80, " +
+                "role up to 40 (default `member`; `admin` and `super_admin` are refused with 403). 403 too when registration is switched off.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .RequireRateLimiting(AuthModule.LoginRateLimitPolicy)
             .WithMetadata(new BodySizeLimitMetadata(AuthModule.MaxBodyBytes));
 }

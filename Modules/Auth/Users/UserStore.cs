@@ -1,10 +1,10 @@
 using Mediator;
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Auth.Data;
 using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Auth.Users;
@@ -41,7 +41,7 @@ internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTo
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             // Two registrations of one name raced past the check; the unique index decided.
             throw UsernameTaken();

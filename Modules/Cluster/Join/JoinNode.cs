@@ -5,11 +5,13 @@ using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Cluster.Join;
@@ -58,34 +60,61 @@ internal static class JoinEndpoint
 {
     public const string SecretHeader = "X-Cluster-Join-Secret";
 
-    public static void MapJoin(this IEndpointRouteBuilder endpoints) =>
-        endpoints.MapMethods("/join", [HttpMethods.Get, HttpMethods.Post], async (
-                HttpContext http,
-                [FromQuery(Name = "node_id")] string? nodeId,
-                [FromQuery(Name = "addr")] string? addr,
-                IValidator<JoinNode> validator,
-                ClusterOptions options,
-                INodeRegistry registry,
-                ISender sender,
-                CancellationToken ct) =>
-            {
-                var command = new JoinNode(nodeId ?? "", addr ?? "");
-                // The contract's checks come first: malformed input is a 400 whoever sends it.
-                await validator.ValidateAndThrowAsync(command, ct);
-                await EnsureMayJoinAsync(http, options);
-                var result = await sender.Send(command, ct);
-                var node = result.Node;
-                return TypedResults.Ok(new JoinResponse("joined", node.Id, node.Address, node.JoinedAt, node.LastSeen, result.IsNew, registry.LeaderId));
-            })
+    private const string JoinDescription =
+        "node_id (1–64 characters) and addr (1–128) in the query string. Allowed with the join secret (header X-Cluster-Join-Secret, " +
+        "when ZiyadMessenger:Cluster:JoinSecret is set) or an admin token; a user token or nothing is 401, a wrong secret 403. " +
+        "A re-join of a known node is its heartbeat.";
+
+    public static void MapJoin(this IEndpointRouteBuilder endpoints)
+    {
+        // GET and POST do the same; each is its own endpoint so that each has its own operation id.
+        endpoints.MapPost("/join", JoinAsync)
+            .WithName("JoinCluster")
+            .WithSummary("Add a node to the cluster, or say it is still there")
+            .WithDescription(JoinDescription)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithMetadata(new AcceptsAdminTokenMetadata())
             .AllowAnonymous();
+        endpoints.MapGet("/join", JoinAsync)
+            .WithName("JoinClusterByGet")
+            .WithSummary("The same as POST /join")
+            .WithDescription(JoinDescription)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .WithMetadata(new AcceptsAdminTokenMetadata())
+            .AllowAnonymous();
+    }
+
+    private static async Task<Ok<JoinResponse>> JoinAsync(
+        HttpContext http,
+        [FromQuery(Name = "node_id")] string? nodeId,
+        [FromQuery(Name = "addr")] string? addr,
+        [FromHeader(Name = SecretHeader)] string? secret,
+        IValidator<JoinNode> validator,
+        ClusterOptions options,
+        INodeRegistry registry,
+        ISender sender,
+        CancellationToken ct)
+    {
+        var command = new JoinNode(nodeId ?? "", addr ?? "");
+        // The contract's checks come first: malformed input is a 400 whoever sends it.
+        await validator.ValidateAndThrowAsync(command, ct);
+        await EnsureMayJoinAsync(http, secret, options);
+        var result = await sender.Send(command, ct);
+        var node = result.Node;
+        return TypedResults.Ok(new JoinResponse("joined", node.Id, node.Address, node.JoinedAt, node.LastSeen, result.IsNew, registry.LeaderId));
+    }
 
     /// <summary>
     /// Who may add a node: a caller holding the node-join secret (header X-Cluster-Join-Secret, when
     /// ZiyadMessenger:Cluster:JoinSecret is set), or an admin. Never anyone on the LAN.
     /// </summary>
-    private static async Task EnsureMayJoinAsync(HttpContext http, ClusterOptions options)
+    private static async Task EnsureMayJoinAsync(HttpContext http, string? secret, ClusterOptions options)
     {
-        var given = http.Request.Headers[SecretHeader].ToString();
+        var given = secret ?? "";
         if (given.Length > 0)
         {
             if (options.JoinSecretHash is null)

@@ -87,5 +87,9 @@ internal static class StatusEndpoint
 {
     public static void MapStatus(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/status", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetClusterReport(), ct)))
+            .WithName("GetClusterStatus")
+            .WithSummary("This node and every node that joined it")
+            .WithDescription("Healthy and total counts, the leader, and per node: id, address, role, last seen, version, uptime and open connections " +
+                "(null where a joined node did not report it). No token needed.")
             .AllowAnonymous();
 }

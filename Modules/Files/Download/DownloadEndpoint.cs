@@ -21,7 +21,15 @@ internal static class DownloadEndpoint
     public const string FormatName = "zmef-1";
 
     public static void Map(IEndpointRouteBuilder endpoints) =>
-        endpoints.MapGet("/download", DownloadAsync).RequireAuthorization(AuthPolicies.User);
+        endpoints.MapGet("/download", DownloadAsync)
+            .WithName("DownloadFile")
+            .WithSummary("Download a file: as stored, or decrypted with its key")
+            .WithDescription("Without a key: the stored ciphertext (application/octet-stream, format `zmef-1`, named in X-Ziyad-File-Format). " +
+                "With the key (`key=` or header X-File-Key): the plaintext with its name and type; a wrong key is 403. " +
+                "An id that is not a UUID is 400, an unknown one 404.")
+            .Produces(StatusCodes.Status200OK, typeof(Stream), "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(AuthPolicies.User);
 
     private static async Task<IResult> DownloadAsync(
         HttpContext http,

@@ -23,6 +23,11 @@ internal static class UploadEndpoint
 
     public static void Map(IEndpointRouteBuilder endpoints, FilesOptions options) =>
         endpoints.MapPost("/upload", UploadAsync)
+            .WithName("UploadFile")
+            .WithSummary("Upload a file, encrypted at rest under a fresh key")
+            .WithDescription("multipart/form-data with the file in the part named `file`. The answer's `key` (64 hex characters) is the only " +
+                "copy of the file's key: the server does not keep it. 413 above ZiyadMessenger:Files:MaxUploadBytes.")
+            .WithMetadata(new MultipartFileBodyMetadata(FieldName, "The file to store."))
             .RequireAuthorization(AuthPolicies.User)
             .WithMetadata(new BodySizeLimitMetadata(options.MaxUploadBytes + FilesOptions.MultipartOverheadBytes))
             .DisableAntiforgery();

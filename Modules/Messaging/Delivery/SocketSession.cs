@@ -4,6 +4,7 @@ using System.Text.Json;
 using Mediator;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Http;
 using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Sending;
@@ -78,6 +79,7 @@ internal sealed class SocketSession(
                 {
                     logger.LogWarning("Closing socket {ConnectionId} of user {UserId}: a frame over {MaxFrame} bytes", connection.Id, connection.UserId, maxFrame);
                     connection.Close(WebSocketCloseStatus.MessageTooBig, $"Frames may be at most {maxFrame} bytes.");
+                    await DrainUntilCloseAsync(cancellationToken);
                     break;
                 }
 
@@ -105,6 +107,35 @@ internal sealed class SocketSession(
         }
     }
 
+    /// <summary>
+    /// After our close frame, reads and drops what the client still sends until its close arrives, for
+    /// a few seconds at most. A client busy writing a 16 MB frame reads nothing until the write ends, and
+    /// a connection closed with unread data in it is reset, which throws away the close frame on its way:
+    /// either way the client would see 1006 instead of the 1009 it was sent. (Text that is not UTF-8 is
+    /// refused by the framework's WebSocket itself: it sends 1007 and drops the connection at once.)
+    /// </summary>
+    private async Task DrainUntilCloseAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var scratch = new byte[16 * 1024];
+        try
+        {
+            while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
+            {
+                var result = await socket.ReceiveAsync(scratch.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        {
+            // Gone, or not answering the close in time: the handler drops the connection.
+        }
+    }
+
     private Task HandleFrameAsync(WebSocketMessageType type, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
     {
         if (type == WebSocketMessageType.Binary)
@@ -124,74 +155,67 @@ internal sealed class SocketSession(
             return;
         }
 
-        JsonDocument document;
-        try
+        if (JsonText.FindProblem(frame.Span) is { } problem)
         {
-            document = JsonDocument.Parse(frame);
-        }
-        catch (JsonException)
-        {
-            Reject(null, 400, "The frame is not valid JSON.");
+            Reject(null, 400, $"The frame cannot be read: {problem}.");
             return;
         }
 
-        using (document)
+        using var document = JsonDocument.Parse(frame);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("event", out var name) || name.ValueKind != JsonValueKind.String)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("event", out var name) || name.ValueKind != JsonValueKind.String)
-            {
-                Reject(null, 400, "A frame must be {\"event\": name, \"data\": {...}}.");
-                return;
-            }
+            Reject(null, 400, "A frame must be {\"event\": name, \"data\": {...}}.");
+            return;
+        }
 
-            var data = root.TryGetProperty("data", out var d) ? d : default;
-            var clientMsgId = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("client_msg_id", out var c) && c.ValueKind == JsonValueKind.String
-                ? c.GetString()
-                : null;
-            try
+        var data = root.TryGetProperty("data", out var d) ? d : default;
+        var clientMsgId = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("client_msg_id", out var c) && c.ValueKind == JsonValueKind.String
+            ? c.GetString()
+            : null;
+        try
+        {
+            switch (name.GetString())
             {
-                switch (name.GetString())
-                {
-                    case "send":
-                        await SendAsync(Parse<SendRequest>(data), clientMsgId, cancellationToken);
-                        break;
-                    case "typing":
-                        var typing = Parse<TypingRequest>(data);
-                        if (string.IsNullOrWhiteSpace(typing.ChannelId))
-                        {
-                            throw AppException.Field("channel_id", "channel_id is required.");
-                        }
+                case "send":
+                    await SendAsync(Parse<SendRequest>(data), clientMsgId, cancellationToken);
+                    break;
+                case "typing":
+                    var typing = Parse<TypingRequest>(data);
+                    if (string.IsNullOrWhiteSpace(typing.ChannelId))
+                    {
+                        throw AppException.Field("channel_id", "channel_id is required.");
+                    }
 
-                        var (_, channel) = await access.ForReadAsync(connection.UserId, typing.ChannelId, cancellationToken);
-                        if (channel is not null && typingThrottle.ShouldAnnounce(connection.UserId, channel.Id))
-                        {
-                            fanout.Publish(new UserTyping(channel.Id, connection.UserId));
-                        }
+                    var (_, channel) = await access.ForReadAsync(connection.UserId, typing.ChannelId, cancellationToken);
+                    if (channel is not null && typingThrottle.ShouldAnnounce(connection.UserId, channel.Id))
+                    {
+                        fanout.Publish(new UserTyping(channel.Id, connection.UserId));
+                    }
 
-                        break;
-                    case "read":
-                        await sender.Send(new MarkRead(connection.UserId, Parse<ReadRequest>(data)), cancellationToken);
-                        break;
-                    case "ping":
-                        connection.TrySend(WireJson.Envelope(ServerEvents.Pong, data.ValueKind == JsonValueKind.Undefined ? (object)new { } : data));
-                        break;
-                    default:
-                        Reject(clientMsgId, 400, $"Unknown event '{name.GetString()}'.");
-                        break;
-                }
+                    break;
+                case "read":
+                    await sender.Send(new MarkRead(connection.UserId, Parse<ReadRequest>(data)), cancellationToken);
+                    break;
+                case "ping":
+                    connection.TrySend(WireJson.Envelope(ServerEvents.Pong, data.ValueKind == JsonValueKind.Undefined ? (object)new { } : data));
+                    break;
+                default:
+                    Reject(clientMsgId, 400, $"Unknown event '{name.GetString()}'.");
+                    break;
             }
-            catch (AppException ex)
-            {
-                Reject(clientMsgId, ex.Status, ex.Message);
-            }
-            catch (FluentValidation.ValidationException ex)
-            {
-                Reject(clientMsgId, 400, ex.Errors.FirstOrDefault()?.ErrorMessage ?? "Some fields are invalid.");
-            }
-            catch (JsonException)
-            {
-                Reject(clientMsgId, 400, "The event's data does not have the expected fields.");
-            }
+        }
+        catch (AppException ex)
+        {
+            Reject(clientMsgId, ex.Status, ex.Message);
+        }
+        catch (FluentValidation.ValidationException ex)
+        {
+            Reject(clientMsgId, 400, ex.Errors.FirstOrDefault()?.ErrorMessage ?? "Some fields are invalid.");
+        }
+        catch (JsonException)
+        {
+            Reject(clientMsgId, 400, "The event's data does not have the expected fields.");
         }
     }
 
@@ -199,6 +223,11 @@ internal sealed class SocketSession(
     {
         try
         {
+            if (JsonText.FindProblem(frame.Span) is { } problem)
+            {
+                throw AppException.BadRequest($"The frame cannot be read: {problem}.");
+            }
+
             var request = JsonSerializer.Deserialize<SendRequest>(frame.Span, WireJson.Options)
                 ?? throw AppException.BadRequest("The frame is empty.");
             var committed = await intake.SubmitAsync(connection.UserId, request, cancellationToken);

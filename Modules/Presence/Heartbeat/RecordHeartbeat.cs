@@ -54,5 +54,9 @@ internal static class HeartbeatEndpoint
 
             var info = await sender.Send(new RecordHeartbeat(user.UserId(), request.UserId, request.Status), cancellationToken);
             return TypedResults.Ok(StatusResponse.From(info));
-        }).RequireAuthorization(AuthPolicies.User);
+        })
+        .WithName("SendHeartbeat")
+        .WithSummary("Say you are here, with the status you choose")
+        .WithDescription("status: 0 offline, 1 online, 2 busy, 3 away. user_id must be the caller's own id (403 otherwise).")
+        .RequireAuthorization(AuthPolicies.User);
 }

@@ -86,5 +86,12 @@ internal static class StatusEndpoint
             var ids = user_ids!.Split(',', StringSplitOptions.TrimEntries);
             var result = await sender.Send(new LookUpStatuses(ids), cancellationToken);
             return TypedResults.Ok(new StatusListResponse(result.Found.Select(StatusResponse.From).ToList(), result.Unknown));
-        }).RequireAuthorization(AuthPolicies.AnyAccount);
+        })
+        .WithName("GetPresenceStatus")
+        .WithSummary("The presence of one user, or of several")
+        .WithDescription("`user_id=<id>` answers one status (404 for an unknown user); `user_ids=<id>,<id>,…` (at most 200) answers " +
+            "`{statuses: [...], unknown: [ids]}`. last_seen is RFC 3339 UTC, or null if the user was never seen.")
+        .Produces<StatusResponse>()
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .RequireAuthorization(AuthPolicies.AnyAccount);
 }

@@ -6,51 +6,114 @@ namespace ZiyadMessenger.Modules.Contracts.Security;
 /// Locks a username after repeated failed logins, whatever address they come from: a password guesser
 /// spread over many machines meets the same wall. Unknown usernames are counted the same way, so the
 /// lockout reveals nothing about which accounts exist, and the table is pruned so that guessing names
-/// cannot grow it without end. Kept in memory: a restart forgives. Auth uses one for users and Admin
-/// one for admin accounts, each with its own settings.
+/// cannot grow it without end. Read from memory, written through to the module's store
+/// (<see cref="ILoginLockoutStore"/>): a restart does not forgive, and entries that have run out are
+/// dropped from both when the lockout starts and whenever the table grows large. Auth uses one for
+/// users and Admin one for admin accounts, each with its own settings and its own table.
 /// </summary>
-/// <param name="lockoutFailures">Failures that start a lockout; 0 switches locking off.</param>
-public sealed class LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, TimeProvider clock)
+public sealed class LoginLockout
 {
     private const int PruneAbove = 10_000;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
+    private readonly int _lockoutFailures;
+    private readonly TimeSpan _lockoutDuration;
+    private readonly TimeProvider _clock;
+    private readonly ILoginLockoutStore? _store;
+    private readonly Lock _storeGate = new();
+
+    /// <param name="lockoutFailures">Failures that start a lockout; 0 switches locking off.</param>
+    /// <param name="store">Where entries outlive the process; none keeps them in memory only.</param>
+    public LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, TimeProvider clock, ILoginLockoutStore? store = null)
+    {
+        _lockoutFailures = lockoutFailures;
+        _lockoutDuration = lockoutDuration;
+        _clock = clock;
+        _store = store;
+        if (store is null)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var stale = new List<string>();
+        foreach (var row in store.Load())
+        {
+            var entry = new Entry(row.Failures, row.FirstFailure, row.LockedUntil);
+            if (IsStale(entry, now))
+            {
+                stale.Add(row.UsernameKey);
+            }
+            else
+            {
+                _entries[row.UsernameKey] = entry;
+            }
+        }
+
+        store.Remove(stale);
+    }
 
     /// <summary>Seconds until <paramref name="usernameKey"/> may try again, or null when it may now.</summary>
     public int? RetryAfterSeconds(string usernameKey)
     {
-        if (lockoutFailures == 0 || !_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
+        if (_lockoutFailures == 0 || !_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
         {
             return null;
         }
 
-        var left = until - clock.GetUtcNow();
+        var left = until - _clock.GetUtcNow();
         return left > TimeSpan.Zero ? Math.Max(1, (int)Math.Ceiling(left.TotalSeconds)) : null;
     }
 
     /// <summary>Counts a failure; returns the lockout's length in seconds when this failure starts one.</summary>
     public int? RecordFailure(string usernameKey)
     {
-        if (lockoutFailures == 0)
+        if (_lockoutFailures == 0)
         {
             return null;
         }
 
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         if (_entries.Count > PruneAbove)
         {
             Prune(now);
         }
 
-        var updated = _entries.AddOrUpdate(
-            usernameKey,
-            _ => Next(new Entry(0, now, null), now),
-            (_, existing) => Next(existing, now));
+        Entry updated;
+        lock (_storeGate)
+        {
+            updated = _entries.AddOrUpdate(
+                usernameKey,
+                _ => Next(new Entry(0, now, null), now),
+                (_, existing) => Next(existing, now));
+            _store?.Save(new LoginLockoutRow
+            {
+                UsernameKey = usernameKey.ToLowerInvariant(),
+                Failures = updated.Failures,
+                FirstFailure = updated.FirstFailure,
+                LockedUntil = updated.LockedUntil,
+            });
+        }
+
         return updated.LockedUntil is { } until && updated.Failures == 0
             ? Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds))
             : null;
     }
 
-    public void RecordSuccess(string usernameKey) => _entries.TryRemove(usernameKey, out _);
+    public void RecordSuccess(string usernameKey)
+    {
+        if (!_entries.ContainsKey(usernameKey))
+        {
+            return;
+        }
+
+        lock (_storeGate)
+        {
+            if (_entries.TryRemove(usernameKey, out _))
+            {
+                _store?.Remove([usernameKey.ToLowerInvariant()]);
+            }
+        }
+    }
 
     private Entry Next(Entry entry, DateTimeOffset now)
     {
@@ -60,28 +123,36 @@ public sealed class LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, 
         }
 
         // A finished lockout, or failures older than one lockout period, are forgotten: a typo a day never locks anyone out.
-        if (entry.LockedUntil is not null || now - entry.FirstFailure > lockoutDuration)
+        if (entry.LockedUntil is not null || now - entry.FirstFailure > _lockoutDuration)
         {
             entry = new Entry(0, now, null);
         }
 
         var failures = entry.Failures + 1;
-        return failures >= lockoutFailures
-            ? new Entry(0, now, now + lockoutDuration)
+        return failures >= _lockoutFailures
+            ? new Entry(0, now, now + _lockoutDuration)
             : entry with { Failures = failures };
     }
 
     private void Prune(DateTimeOffset now)
     {
-        foreach (var (key, entry) in _entries)
+        lock (_storeGate)
         {
-            var stale = entry.LockedUntil is { } until ? until < now : now - entry.FirstFailure > lockoutDuration;
-            if (stale)
+            var removed = new List<string>();
+            foreach (var (key, entry) in _entries)
             {
-                _entries.TryRemove(key, out _);
+                if (IsStale(entry, now) && _entries.TryRemove(key, out _))
+                {
+                    removed.Add(key.ToLowerInvariant());
+                }
             }
+
+            _store?.Remove(removed);
         }
     }
+
+    private bool IsStale(Entry entry, DateTimeOffset now) =>
+        entry.LockedUntil is { } until ? until < now : now - entry.FirstFailure > _lockoutDuration;
 
     private sealed record Entry(int Failures, DateTimeOffset FirstFailure, DateTimeOffset? LockedUntil);
 }

@@ -93,11 +93,15 @@ public sealed class AdminAccountTests(HostFixture fixture) : IClassFixture<HostF
     public async Task Creating_an_admin_with_invalid_fields_is_400()
     {
         var admin = await _host.AdminClientAsync();
-        var body = await (await admin.PostAsJsonAsync("/admin/admins", new { username = "x", password = "short", role = "emperor" })).ProblemAsync(HttpStatusCode.BadRequest);
+        var body = await (await admin.PostAsJsonAsync("/admin/admins", new { username = "x", password = "short", role = "Emperor of all" })).ProblemAsync(HttpStatusCode.BadRequest);
         var errors = body.GetProperty("errors");
         errors.TryGetProperty("username", out _).Should().BeTrue();
         errors.TryGetProperty("password", out _).Should().BeTrue();
         errors.TryGetProperty("role", out _).Should().BeTrue();
+
+        // A well-formed name that is neither built in nor a role of the roles table.
+        var unknown = await (await admin.PostAsJsonAsync("/admin/admins", new { username = "emperor1", password = "Emperor-pw-1", role = "emperor" })).ProblemAsync(HttpStatusCode.BadRequest);
+        unknown.GetProperty("errors").TryGetProperty("role", out _).Should().BeTrue();
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class ClusterLifecycleTests
     {
         var start = () => TestHost.StartAsync(new Dictionary<string, string?> { [key] = value });
 
-        (await start.Should().ThrowAsync<InvalidOperationException>()).Which.Message.Should().Contain(key);
+        (await start.Should().ThrowAsync<Microsoft.Extensions.Options.OptionsValidationException>()).Which.Message.Should().Contain(key);
     }
 
     [Fact]

@@ -33,6 +33,56 @@ public sealed class ConfigurationErrorTests
         lines.Should().ContainSingle().Which.Should().Contain(expected);
     }
 
+    /// <summary>
+    /// Well-formed values that cannot work, one per setting of every module and the Host: each is checked
+    /// by its options validator when the server starts. Before, some threw from deep in a module (a stack
+    /// trace, exit 134) and others were clamped or silently switched a protection off.
+    /// </summary>
+    public static TheoryData<string, string, string> OutOfRangeCases => new()
+    {
+        // environment variable, its value, the line must contain
+        { "ZiyadMessenger__Cluster__JoinSecret", "short", "ZiyadMessenger:Cluster:JoinSecret: must be at least 16 characters" },
+        { "ZiyadMessenger__Cluster__NodeTimeoutSeconds", "0", "ZiyadMessenger:Cluster:NodeTimeoutSeconds: '0' is not between 1 and 86400" },
+        { "ZiyadMessenger__Presence__OfflineAfterSeconds", "0", "ZiyadMessenger:Presence:OfflineAfterSeconds: '0' is not more than 0" },
+        { "ZiyadMessenger__Files__MaxUploadBytes", "-1", "ZiyadMessenger:Files:MaxUploadBytes: '-1' is not between 1 and" },
+        { "ZiyadMessenger__Auth__LockoutFailures", "-1", "ZiyadMessenger:Auth:LockoutFailures: '-1' is not between 0 (no lockout) and 1000" },
+        { "ZiyadMessenger__Auth__LockoutMinutes", "0", "ZiyadMessenger:Auth:LockoutMinutes: '0' is not more than 0" },
+        { "ZiyadMessenger__Auth__TokenLifetimeMinutes", "0", "ZiyadMessenger:Auth:TokenLifetimeMinutes: '0' is not between 1 and 129600" },
+        { "ZiyadMessenger__Admin__LockoutFailures", "0", "ZiyadMessenger:Admin:LockoutFailures: '0' is not between 1 and 1000" },
+        { "ZiyadMessenger__Admin__LockoutMinutes", "-3", "ZiyadMessenger:Admin:LockoutMinutes: '-3' is not between 1 and 1440" },
+        { "ZiyadMessenger__Admin__TokenLifetimeMinutes", "1", "ZiyadMessenger:Admin:TokenLifetimeMinutes: '1' is not between 5 and 10080" },
+        { "ZiyadMessenger__Admin__LiveTickMilliseconds", "10", "ZiyadMessenger:Admin:LiveTickMilliseconds: '10' is not between 200 and 60000" },
+        { "ZiyadMessenger__Messaging__MaxContentBytes", "0", "ZiyadMessenger:Messaging:MaxContentBytes: '0' is not between 1 and" },
+        { "ZiyadMessenger__Audit__QueueCapacity", "0", "ZiyadMessenger:Audit:QueueCapacity: '0' is not between 1 and" },
+        { "ZiyadMessenger__Audit__MaxBatch", "-1", "ZiyadMessenger:Audit:MaxBatch: '-1' is not between 1 and" },
+        { "ZiyadMessenger__RateLimits__PermitsPerWindow", "-1", "ZiyadMessenger:RateLimits:PermitsPerWindow: '-1' is not 0 (no limit) or more" },
+        { "ZiyadMessenger__RateLimits__WindowSeconds", "0", "ZiyadMessenger:RateLimits:WindowSeconds: '0' is not between 1 and 3600" },
+        { "ZiyadMessenger__RateLimits__LoginPermitsPerMinute", "-5", "ZiyadMessenger:RateLimits:LoginPermitsPerMinute: '-5' is not 0 (no limit) or more" },
+        { "ZiyadMessenger__RateLimits__TrustedProxies__0", "the-proxy", "ZiyadMessenger:RateLimits:TrustedProxies[0]: 'the-proxy' is neither an IP address nor a network" },
+        { "ZiyadMessenger__ShutdownTimeoutSeconds", "-1", "ZiyadMessenger:ShutdownTimeoutSeconds: '-1' is not between 0 and 3600" },
+        { "ZiyadMessenger__Limits__DefaultMaxBodyBytes", "10", "ZiyadMessenger:Limits:DefaultMaxBodyBytes: '10' is not between 1024 and" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OutOfRangeCases))]
+    public async Task A_setting_that_cannot_work_stops_the_server_with_one_line_naming_it(string variable, string value, string expected)
+    {
+        var (code, lines) = await RunUntilExitAsync(environment: new() { [variable] = value });
+
+        code.Should().Be(78, string.Join('\n', lines));
+        lines.Should().ContainSingle().Which.Should().StartWith("Configuration error: ").And.Contain(expected);
+    }
+
+    [Fact]
+    public async Task A_secret_setting_that_cannot_work_is_named_but_never_printed()
+    {
+        var (code, lines) = await RunUntilExitAsync(environment: new() { ["ZiyadMessenger__Admin__InitialPassword"] = "Sh0rt!" });
+
+        code.Should().Be(78);
+        lines.Should().ContainSingle().Which.Should().Contain("ZiyadMessenger:Admin:InitialPassword: must be 8 to 128 characters")
+            .And.NotContain("Sh0rt!");
+    }
+
     [Fact]
     public async Task A_port_used_twice_names_both_settings()
     {

@@ -173,6 +173,30 @@ namespace ZiyadMessenger.Modules.Admin.Data.Migrations
 
                     b.ToTable("admin_roles", (string)null);
                 });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Contracts.Security.LoginLockoutRow", b =>
+                {
+                    b.Property<string>("UsernameKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("username_key");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<DateTimeOffset>("FirstFailure")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("first_failure");
+
+                    b.Property<DateTimeOffset?>("LockedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("UsernameKey");
+
+                    b.ToTable("admin_login_lockouts", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -113,6 +113,30 @@ namespace ZiyadMessenger.Modules.Auth.Data.Migrations
 
                     b.ToTable("auth_revoked_tokens", (string)null);
                 });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Contracts.Security.LoginLockoutRow", b =>
+                {
+                    b.Property<string>("UsernameKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("username_key");
+
+                    b.Property<int>("Failures")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("failures");
+
+                    b.Property<long>("FirstFailure")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("first_failure");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("locked_until");
+
+                    b.HasKey("UsernameKey");
+
+                    b.ToTable("auth_login_lockouts", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

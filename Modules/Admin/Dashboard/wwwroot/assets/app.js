@@ -8,7 +8,12 @@ import { reconnectingSocket } from "./shared/socket.js";
 import { fmtBytes, fmtTime } from "./shared/format.js";
 
 const TOKEN_KEY = "ziyad.admin.token";
-const ACTING_ROLES = ["super_admin", "admin"];
+// What each page needs to be shown (GET /admin/me lists what the admin's role holds).
+const PAGE_PERMISSIONS = {
+  overview: "monitoring.read", users: "users.read", channels: "channels.read", roles: "roles.read",
+  departments: "departments.read", devices: "devices.read", admins: "admins.read", audit: "audit.read",
+  system: "system.read", cluster: "system.read",
+};
 
 const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
@@ -121,12 +126,19 @@ async function enterApp(hash) {
   $("#login-view").hidden = true;
   $("#app-view").hidden = false;
   $("#whoami").textContent = `${state.me.username} · ${state.me.role}`;
-  if (canAct()) startLive();
+  for (const link of document.querySelectorAll("#nav a")) {
+    link.hidden = !can(PAGE_PERMISSIONS[link.getAttribute("href").slice(2)]);
+  }
+  if (can("monitoring.read")) startLive();
   if (hash && location.hash !== hash) location.hash = hash;
   else route();
 }
 
-const canAct = () => ACTING_ROLES.includes(state.me?.role);
+const PERMISSION_NAMES = new Set(Object.values(PAGE_PERMISSIONS).concat(["users.write", "channels.write", "roles.write", "departments.write", "devices.write", "admins.write"]));
+const can = (permission) => Boolean(state.me?.permissions?.includes(permission));
+
+// An action the admin's role may not take is not drawn at all (the API would answer 403 anyway).
+const guarded = (permission, tag, attrs, ...children) => (can(permission) ? h(tag, attrs, ...children) : null);
 
 // ---------- live feed (/admin/ws)
 
@@ -176,17 +188,24 @@ function rememberEvent(frame) {
   state.feed.length = Math.min(state.feed.length, 100);
 }
 
+// "Sara Haddad (sara)" when the server sent the names, the id when it could not find them.
+function person(username, fullName, id) {
+  if (!username) return id ?? "someone";
+  return fullName && fullName !== username ? `${fullName} (${username})` : username;
+}
+const channelLabel = (name, id) => (name ? `#${name}` : id);
+
 function describeEvent({ event, payload: p }) {
   switch (event) {
-    case "message": return `Message #${p.seq} in ${p.channel_id} from ${p.sender_id} (${fmtBytes(p.bytes)})`;
-    case "user_connected": return `User ${p.user_id} connected (${p.open_sockets} socket${p.open_sockets === 1 ? "" : "s"})`;
-    case "user_disconnected": return `User ${p.user_id} disconnected`;
-    case "file_uploaded": return `File "${p.name}" uploaded (${fmtBytes(p.size)}) by ${p.user_id}`;
-    case "file_downloaded": return `File ${p.file_id} downloaded by ${p.user_id} (${fmtBytes(p.bytes)})`;
+    case "message": return `Message #${p.seq} in ${channelLabel(p.channel_name, p.channel_id)} from ${person(p.sender_username, p.sender_full_name, p.sender_id)} (${fmtBytes(p.bytes)})`;
+    case "user_connected": return `${person(p.username, p.full_name, p.user_id)} connected (${p.open_sockets} socket${p.open_sockets === 1 ? "" : "s"})`;
+    case "user_disconnected": return `${person(p.username, p.full_name, p.user_id)} disconnected`;
+    case "file_uploaded": return `File "${p.name}" uploaded (${fmtBytes(p.size)}) by ${person(p.username, p.full_name, p.user_id)}`;
+    case "file_downloaded": return `File ${p.file_id} downloaded by ${person(p.username, p.full_name, p.user_id)} (${fmtBytes(p.bytes)})`;
     case "channel_created": return `Channel "${p.name}" (${p.type}) created`;
     case "channel_deleted": return `Channel "${p.name}" deleted`;
-    case "member_added": return `User ${p.user_id} added to ${p.channel_id}`;
-    case "member_removed": return `User ${p.user_id} removed from ${p.channel_id}`;
+    case "member_added": return `${person(p.username, p.full_name, p.user_id)} added to ${channelLabel(p.channel_name, p.channel_id)}`;
+    case "member_removed": return `${person(p.username, p.full_name, p.user_id)} removed from ${channelLabel(p.channel_name, p.channel_id)}`;
     case "login": return `${p.username} logged in`;
     case "login_failed": return `Failed login for "${p.username}"`;
     case "admin_action": return `Admin ${p.admin}: ${p.action} ${p.target}`;
@@ -474,8 +493,9 @@ function setSeries(chart, series) {
 }
 
 // Reference data for selects.
-async function loadRoles() { return (await api("GET", "/admin/roles")); }
-async function loadDepartments() { return (await api("GET", "/admin/departments")).departments; }
+// Pages that only pick from roles or departments still work for an admin who may not read them.
+async function loadRoles() { return can("roles.read") ? api("GET", "/admin/roles") : { roles: [], permissions: [], admin_permissions: [] }; }
+async function loadDepartments() { return can("departments.read") ? (await api("GET", "/admin/departments")).departments : []; }
 
 pages.users = async (main, params) => {
   const limit = 25;
@@ -566,16 +586,16 @@ pages.users = async (main, params) => {
         { title: "Status", render: (u) => (u.is_active ? badge("active", "ok") : badge("inactive", "bad")) },
         { title: "Last login", render: (u) => fmtDate(u.last_login_at) },
         { title: "Actions", actions: true, render: (u) => [
-          h("button", { class: "small", onclick: () => edit(u), "aria-label": `Edit ${u.username}` }, "Edit"),
-          h("button", { class: "small", onclick: () => reset(u), "aria-label": `Reset password of ${u.username}` }, "Reset password"),
-          h("button", { class: "small", onclick: () => toggleActive(u), "aria-label": `${u.is_active ? "Deactivate" : "Activate"} ${u.username}` }, u.is_active ? "Deactivate" : "Activate"),
-          h("button", { class: "small danger", onclick: () => remove(u), "aria-label": `Delete ${u.username}` }, "Delete"),
+          guarded("users.write", "button", { class: "small", onclick: () => edit(u), "aria-label": `Edit ${u.username}` }, "Edit"),
+          guarded("users.write", "button", { class: "small", onclick: () => reset(u), "aria-label": `Reset password of ${u.username}` }, "Reset password"),
+          guarded("users.write", "button", { class: "small", onclick: () => toggleActive(u), "aria-label": `${u.is_active ? "Deactivate" : "Activate"} ${u.username}` }, u.is_active ? "Deactivate" : "Activate"),
+          guarded("users.write", "button", { class: "small danger", onclick: () => remove(u), "aria-label": `Delete ${u.username}` }, "Delete"),
         ] },
       ], page.users, search ? "No user matches this search." : "No users yet."),
       pager(offset, limit, page.total, (o) => { offset = o; load(); }));
   }
 
-  main.replaceChildren(pageHead("Users", h("label", {}, searchInput), h("button", { class: "primary", onclick: create }, "New user")), list);
+  main.replaceChildren(pageHead("Users", h("label", {}, searchInput), guarded("users.write", "button", { class: "primary", onclick: create }, "New user")), list);
   await load();
 };
 
@@ -641,13 +661,13 @@ pages.channels = async (main) => {
     };
     membersPanel.replaceChildren(
       h("div", { class: "page-head" }, h("h2", {}, `Members of ${channel.name}`),
-        h("div", { class: "toolbar" }, h("button", { class: "primary", onclick: add }, "Add member"), h("button", { onclick: () => { membersPanel.hidden = true; } }, "Close"))),
+        h("div", { class: "toolbar" }, guarded("channels.write", "button", { class: "primary", onclick: add }, "Add member"), h("button", { onclick: () => { membersPanel.hidden = true; } }, "Close"))),
       table([
         { title: "Username", render: (m) => m.username ?? h("span", { class: "mono" }, m.user_id) },
         { title: "Full name", render: (m) => m.full_name ?? "—" },
         { title: "Role", key: "role" },
         { title: "Joined", render: (m) => fmtDate(m.joined_at) },
-        { title: "Actions", actions: true, render: (m) => h("button", { class: "small danger", onclick: () => removeMember(m), "aria-label": `Remove ${m.username ?? m.user_id}` }, "Remove") },
+        { title: "Actions", actions: true, render: (m) => guarded("channels.write", "button", { class: "small danger", onclick: () => removeMember(m), "aria-label": `Remove ${m.username ?? m.user_id}` }, "Remove") },
       ], members, channel.type === "public" ? "A public channel is open to everyone; members listed here were added explicitly." : "No members yet."));
     membersPanel.hidden = false;
     membersPanel.scrollIntoView({ behavior: "smooth", block: "nearest" });
@@ -671,12 +691,12 @@ pages.channels = async (main) => {
       { title: "Created", render: (c) => fmtDate(c.created_at) },
       { title: "Actions", actions: true, render: (c) => [
         h("button", { class: "small", onclick: () => showMembers(c).catch(showError), "aria-label": `Members of ${c.name}` }, "Members"),
-        h("button", { class: "small danger", onclick: () => remove(c), "aria-label": `Delete channel ${c.name}` }, "Delete"),
+        guarded("channels.write", "button", { class: "small danger", onclick: () => remove(c), "aria-label": `Delete channel ${c.name}` }, "Delete"),
       ] },
     ], channels, "No channels yet."));
   }
 
-  main.replaceChildren(pageHead("Channels", h("button", { class: "primary", onclick: create }, "New channel")), list, membersPanel);
+  main.replaceChildren(pageHead("Channels", guarded("channels.write", "button", { class: "primary", onclick: create }, "New channel")), list, membersPanel);
   await load();
 };
 
@@ -710,12 +730,12 @@ pages.roles = async (main) => {
       { title: "Description", key: "description" },
       { title: "Permissions", render: (r) => h("div", { class: "chips" }, r.permissions.map((p) => badge(p))) },
       { title: "Actions", actions: true, render: (r) => [
-        h("button", { class: "small", onclick: () => dialogFor(r), "aria-label": `Edit role ${r.name}` }, "Edit"),
-        h("button", { class: "small danger", onclick: () => remove(r), "aria-label": `Delete role ${r.name}` }, "Delete"),
+        guarded("roles.write", "button", { class: "small", onclick: () => dialogFor(r), "aria-label": `Edit role ${r.name}` }, "Edit"),
+        guarded("roles.write", "button", { class: "small danger", onclick: () => remove(r), "aria-label": `Delete role ${r.name}` }, "Delete"),
       ] },
     ], result.roles));
   }
-  main.replaceChildren(pageHead("Roles", h("button", { class: "primary", onclick: () => dialogFor(null) }, "New role")), list);
+  main.replaceChildren(pageHead("Roles", guarded("roles.write", "button", { class: "primary", onclick: () => dialogFor(null) }, "New role")), list);
   await load();
 };
 
@@ -746,12 +766,12 @@ pages.departments = async (main) => {
       { title: "Description", key: "description" },
       { title: "Created", render: (d) => fmtDate(d.created_at) },
       { title: "Actions", actions: true, render: (d) => [
-        h("button", { class: "small", onclick: () => dialogFor(d), "aria-label": `Edit department ${d.name}` }, "Edit"),
-        h("button", { class: "small danger", onclick: () => remove(d), "aria-label": `Delete department ${d.name}` }, "Delete"),
+        guarded("departments.write", "button", { class: "small", onclick: () => dialogFor(d), "aria-label": `Edit department ${d.name}` }, "Edit"),
+        guarded("departments.write", "button", { class: "small danger", onclick: () => remove(d), "aria-label": `Delete department ${d.name}` }, "Delete"),
       ] },
     ], departments, "No departments yet."));
   }
-  main.replaceChildren(pageHead("Departments", h("button", { class: "primary", onclick: () => dialogFor(null) }, "New department")), list);
+  main.replaceChildren(pageHead("Departments", guarded("departments.write", "button", { class: "primary", onclick: () => dialogFor(null) }, "New department")), list);
   await load();
 };
 
@@ -789,7 +809,7 @@ pages.devices = async (main) => {
     try { await api("DELETE", `/admin/devices/${encodeURIComponent(d.id)}`); toast(`Device ${d.name} removed.`); load(); } catch (e) { showError(e); }
   };
   async function load() {
-    const [result, page] = await Promise.all([api("GET", "/admin/devices"), api("GET", "/admin/users?limit=500")]);
+    const [result, page] = await Promise.all([api("GET", "/admin/devices"), can("users.read") ? api("GET", "/admin/users?limit=500") : { users: [] }]);
     kinds = result.kinds;
     users = page.users;
     list.replaceChildren(table([
@@ -799,22 +819,20 @@ pages.devices = async (main) => {
       { title: "Assigned to", render: (d) => (d.user_id ? nameOf(d.user_id) ?? d.user_id : "—") },
       { title: "Status", render: (d) => (d.is_active ? badge("in service", "ok") : badge("retired")) },
       { title: "Actions", actions: true, render: (d) => [
-        h("button", { class: "small", onclick: () => dialogFor(d), "aria-label": `Edit device ${d.name}` }, "Edit"),
-        h("button", { class: "small danger", onclick: () => remove(d), "aria-label": `Remove device ${d.name}` }, "Remove"),
+        guarded("devices.write", "button", { class: "small", onclick: () => dialogFor(d), "aria-label": `Edit device ${d.name}` }, "Edit"),
+        guarded("devices.write", "button", { class: "small danger", onclick: () => remove(d), "aria-label": `Remove device ${d.name}` }, "Remove"),
       ] },
     ], result.devices, "No devices registered yet."));
   }
-  main.replaceChildren(pageHead("Devices", h("button", { class: "primary", onclick: () => dialogFor(null) }, "Register device")), list);
+  main.replaceChildren(pageHead("Devices", guarded("devices.write", "button", { class: "primary", onclick: () => dialogFor(null) }, "Register device")), list);
   await load();
 };
 
 pages.admins = async (main) => {
-  if (state.me.role !== "super_admin") {
-    main.replaceChildren(pageHead("Admins"), h("p", { class: "notice" }, "Only a super admin manages admin accounts."));
-    return;
-  }
   const list = h("div", {});
-  const roles = [{ value: "admin", label: "admin: manages the office" }, { value: "super_admin", label: "super_admin: also manages admins" }, { value: "viewer", label: "viewer: may log in, may not act" }];
+  // The built-in roles, then the roles of the roles list: an admin with one of those gets its admin permissions.
+  const custom = (await loadRoles()).roles.map((r) => ({ value: r.name, label: `${r.name}: ${r.permissions.filter((p) => PERMISSION_NAMES.has(p)).join(", ") || "no admin permissions"}` }));
+  const roles = [{ value: "admin", label: "admin: manages the office" }, { value: "super_admin", label: "super_admin: also manages admins" }, { value: "viewer", label: "viewer: may log in, may not act" }, ...custom];
   const create = () => formDialog({
     title: "New admin",
     submitLabel: "Create admin",
@@ -852,12 +870,12 @@ pages.admins = async (main) => {
       { title: "Last login", render: (a) => fmtDate(a.last_login_at) },
       { title: "Created", render: (a) => fmtDate(a.created_at) },
       { title: "Actions", actions: true, render: (a) => [
-        h("button", { class: "small", onclick: () => edit(a), "aria-label": `Edit admin ${a.username}` }, "Edit"),
-        h("button", { class: "small danger", onclick: () => remove(a), "aria-label": `Delete admin ${a.username}` }, "Delete"),
+        guarded("admins.write", "button", { class: "small", onclick: () => edit(a), "aria-label": `Edit admin ${a.username}` }, "Edit"),
+        guarded("admins.write", "button", { class: "small danger", onclick: () => remove(a), "aria-label": `Delete admin ${a.username}` }, "Delete"),
       ] },
     ], admins));
   }
-  main.replaceChildren(pageHead("Admins", h("button", { class: "primary", onclick: create }, "New admin")), list);
+  main.replaceChildren(pageHead("Admins", guarded("admins.write", "button", { class: "primary", onclick: create }, "New admin")), list);
   await load();
 };
 
@@ -1002,9 +1020,11 @@ async function route() {
   closeMenu();
   const main = $("#main");
   document.title = `${name[0].toUpperCase()}${name.slice(1)} · Ziyad Admin`;
-  if (!canAct()) {
+  if (!can(PAGE_PERMISSIONS[name])) {
+    const first = Object.keys(PAGE_PERMISSIONS).find((page) => can(PAGE_PERMISSIONS[page]));
+    if (first) { location.hash = `#/${first}`; return; }
     main.replaceChildren(pageHead("Welcome"), h("p", { class: "notice" },
-      `Your admin role (${state.me.role}) may log in but not act. Ask a super admin for the admin role.`));
+      `Your admin role (${state.me.role}) holds no permission for this page. Ask a super admin for a role that does.`));
     return;
   }
   main.replaceChildren(h("p", { class: "hint" }, "Loading…"));

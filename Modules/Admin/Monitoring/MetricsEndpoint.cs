@@ -1,0 +1,190 @@
+using System.Net;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ZiyadMessenger.Modules.Contracts.Security;
+
+namespace ZiyadMessenger.Modules.Admin.Monitoring;
+
+/// <summary>Who may scrape <c>GET /metrics</c> besides an admin: a configured token, configured addresses.</summary>
+internal sealed class MetricsOptions
+{
+    public const string Section = "ZiyadMessenger:Metrics";
+    public const int MinScrapeTokenLength = 32;
+
+    /// <summary>A bearer token for Prometheus (<c>bearer_token</c> / <c>authorization.credentials</c>); empty: none.</summary>
+    public string ScrapeToken { get; set; } = "";
+
+    /// <summary>Addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/24</c>) that may scrape without a token.</summary>
+    public List<string> AllowedAddresses { get; set; } = [];
+
+    internal IReadOnlyList<IPNetwork> AllowedNetworks() => AllowedAddresses.Select(a => ParseNetwork(a)!.Value).ToList();
+
+    internal static IPNetwork? ParseNetwork(string value)
+    {
+        var text = value.Trim();
+        if (IPNetwork.TryParse(text, out var network))
+        {
+            return network;
+        }
+
+        return IPAddress.TryParse(text, out var address)
+            ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
+            : null;
+    }
+
+    internal sealed class Validator : IValidateOptions<MetricsOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MetricsOptions options)
+        {
+            var failures = new List<string>();
+            var token = options.ScrapeToken ?? "";
+            if (token.Length > 0 && (token.Length < MinScrapeTokenLength || token.Any(char.IsWhiteSpace)))
+            {
+                failures.Add($"{Section}:ScrapeToken: must be at least {MinScrapeTokenLength} characters without spaces (or empty: no scrape token).");
+            }
+
+            for (var i = 0; i < options.AllowedAddresses.Count; i++)
+            {
+                if (ParseNetwork(options.AllowedAddresses[i] ?? "") is null)
+                {
+                    failures.Add($"{Section}:AllowedAddresses:{i}: '{options.AllowedAddresses[i]}' is neither an IP address nor a network (10.0.0.0/8).");
+                }
+            }
+
+            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        }
+    }
+}
+
+/// <summary>
+/// <c>GET /metrics</c> on the admin port, in Prometheus text format. Open to an admin token (admin or
+/// super_admin), to the configured scrape token, and to the configured addresses; 401 for anyone else,
+/// 403 for an admin whose role may not read it.
+/// </summary>
+internal static class MetricsEndpoint
+{
+    public const string Policy = "metrics";
+    public const string ScrapeScheme = "MetricsScrapeToken";
+
+    public static void AddServices(IServiceCollection services)
+    {
+        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptions.Validator>();
+        services.AddSingleton<ScrapeAccess>();
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScrapeTokenHandler>(ScrapeScheme, null);
+        services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
+        services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
+            .AddAuthenticationSchemes(AuthSchemes.Admin, ScrapeScheme)
+            .AddRequirements(new MetricsAccessRequirement()));
+    }
+
+    public static void Map(IEndpointRouteBuilder endpoints) =>
+        // Mapped inside the module's group so only the admin port answers it.
+        endpoints.MapPrometheusScrapingEndpoint("/metrics")
+            .RequireAuthorization(Policy)
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
+            .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]))
+            .WithName("ScrapeMetrics")
+            .WithSummary("Metrics in Prometheus text format")
+            .WithDescription("Request counts and durations per module, route and status class, ASP.NET Core's and the runtime's metrics. " +
+                "Needs an admin token, the scrape token of ZiyadMessenger:Metrics:ScrapeToken (as a bearer token), " +
+                "or a request from one of ZiyadMessenger:Metrics:AllowedAddresses.");
+
+    /// <summary>The configured token (as a hash, so comparing is constant-time whatever the lengths) and networks.</summary>
+    internal sealed class ScrapeAccess(IOptions<MetricsOptions> options)
+    {
+        private readonly byte[]? _tokenHash = options.Value.ScrapeToken is { Length: > 0 } token ? Hash(token) : null;
+        private readonly IReadOnlyList<IPNetwork> _networks = options.Value.AllowedNetworks();
+
+        public bool IsScrapeToken(string presented) =>
+            _tokenHash is not null && CryptographicOperations.FixedTimeEquals(Hash(presented), _tokenHash);
+
+        public bool IsAllowed(IPAddress? address)
+        {
+            if (address is null)
+            {
+                return false;
+            }
+
+            if (address.IsIPv4MappedToIPv6)
+            {
+                address = address.MapToIPv4();
+            }
+
+            return _networks.Any(n => n.Contains(address));
+        }
+
+        private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+    }
+
+    /// <summary>Accepts the scrape token; any other bearer token is left to the admin scheme.</summary>
+    internal sealed class ScrapeTokenHandler(
+        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ScrapeAccess access)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+        {
+            var header = Request.Headers.Authorization.ToString();
+            const string prefix = "Bearer ";
+            if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) || !access.IsScrapeToken(header[prefix.Length..].Trim()))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult());
+            }
+
+            var identity = new ClaimsIdentity([new Claim(ZiyadClaims.Username, "metrics-scraper")], ScrapeScheme, ZiyadClaims.Username, ZiyadClaims.Role);
+            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ScrapeScheme)));
+        }
+
+        // The admin scheme, asked first, already wrote the 401 or 403 problem answer.
+        protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+        {
+            if (!Response.HasStarted)
+            {
+                Response.StatusCode = StatusCodes.Status401Unauthorized;
+            }
+
+            return Task.CompletedTask;
+        }
+
+        protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+        {
+            if (!Response.HasStarted)
+            {
+                Response.StatusCode = StatusCodes.Status403Forbidden;
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+
+    internal sealed class MetricsAccessRequirement : IAuthorizationRequirement;
+
+    internal sealed class MetricsAccessHandler(ScrapeAccess access) : AuthorizationHandler<MetricsAccessRequirement>
+    {
+        private static readonly string[] AdminRoles = ["super_admin", "admin"];
+
+        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsAccessRequirement requirement)
+        {
+            var user = context.User;
+            var scraper = user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == ScrapeScheme);
+            var admin = user.IsAdminToken() && AdminRoles.Contains(user.Role());
+            var allowedAddress = context.Resource is HttpContext http && access.IsAllowed(http.Connection.RemoteIpAddress);
+            if (scraper || admin || allowedAddress)
+            {
+                context.Succeed(requirement);
+            }
+
+            return Task.CompletedTask;
+        }
+    }
+}
