@@ -72,7 +72,7 @@ public sealed class MessagingModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        WebClientEndpoints.Map(endpoints, _options);
+        WebClientEndpoints.Map(endpoints, endpoints.ServiceProvider.GetRequiredService<MessagingOptions>());
 
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
         var maxFrame = endpoints.ServiceProvider.GetRequiredService<MessagingOptions>().EffectiveMaxFrameBytes;
