@@ -86,6 +86,8 @@ internal static class ZiyadServer
         services.AddSingleton(paths);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModulePortMap>();
+        services.AddSingleton(new ModulePorts(settings.Ports));
+        services.AddZiyadCors();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, ModuleListenerMatcherPolicy>());
         services.AddSingleton<AccessLogWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
@@ -134,6 +136,7 @@ internal static class ZiyadServer
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();
+        app.UseCors();
         app.UseMiddleware<BodySizeLimitMiddleware>();
         app.UseRateLimiter();
         app.UseAuthentication();

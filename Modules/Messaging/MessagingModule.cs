@@ -28,6 +28,7 @@ using ZiyadMessenger.Modules.Messaging.Send;
 using ZiyadMessenger.Modules.Messaging.Sending;
 using ZiyadMessenger.Modules.Messaging.Users;
 using ZiyadMessenger.Modules.Messaging.Views;
+using ZiyadMessenger.Modules.Messaging.WebClient;
 
 namespace ZiyadMessenger.Modules.Messaging;
 
@@ -79,6 +80,8 @@ public sealed class MessagingModule : IModule
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
+        WebClientEndpoints.Map(endpoints, endpoints.ServiceProvider.GetRequiredService<MessagingOptions>());
+
         var api = endpoints.MapGroup("").RequireAuthorization(AuthPolicies.User);
         var maxFrame = endpoints.ServiceProvider.GetRequiredService<MessagingOptions>().EffectiveMaxFrameBytes;
 

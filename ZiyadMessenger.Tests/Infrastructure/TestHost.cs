@@ -43,8 +43,9 @@ public sealed class TestHost : IAsyncDisposable
     /// <param name="settings">Extra configuration (keys like <c>ZiyadMessenger:Auth:RegistrationEnabled</c>).</param>
     /// <param name="dataDirectory">Reuse a data directory (restart scenarios); a fresh temporary one otherwise.</param>
     /// <param name="services">Replaces or decorates services after the modules registered theirs (fault injection).</param>
+    /// <param name="fixedPorts">Listen on these ports (a restart on the same addresses); free ones otherwise.</param>
     public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? dataDirectory = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null, IReadOnlyDictionary<string, int>? fixedPorts = null)
     {
         var ownsDirectory = dataDirectory is null;
         dataDirectory ??= NewDataDirectory();
@@ -55,7 +56,7 @@ public sealed class TestHost : IAsyncDisposable
             : "Adm-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(12));
         for (var attempt = 1; ; attempt++)
         {
-            var ports = ModuleNames.All.Zip(FreePorts.Take(ModuleNames.All.Count)).ToDictionary(p => p.First, p => p.Second);
+            var ports = fixedPorts?.ToDictionary() ?? ModuleNames.All.Zip(FreePorts.Take(ModuleNames.All.Count)).ToDictionary(p => p.First, p => p.Second);
             var config = new Dictionary<string, string?>
             {
                 ["ZiyadMessenger:BindAddress"] = "127.0.0.1",
@@ -85,7 +86,7 @@ public sealed class TestHost : IAsyncDisposable
                 await ZiyadServer.StartAsync(app);
                 return new TestHost(app, dataDirectory, ports, adminPassword, ownsDirectory);
             }
-            catch (IOException) when (attempt < 5)
+            catch (IOException) when (attempt < 5 && fixedPorts is null)
             {
                 // Another process took one of the ports between the check and the bind; pick again.
                 await app.DisposeAsync();

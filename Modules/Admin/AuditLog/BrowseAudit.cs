@@ -67,7 +67,7 @@ internal static class AuditEndpoints
 
         app.MapGet("/admin/audit/verify", async Task<Ok<AuditVerification>> (ISender s, CancellationToken ct) => TypedResults.Ok(await s.Send(new CheckAuditChain(), ct)))
             .RequirePermission(AdminPermission.AuditRead)
-            .WithName("VerifyAuditChain")
+            .WithName("AdminVerifyAuditChain")
             .WithSummary("Checks the audit log's hash chain from the first entry to the last.");
     }
 }

@@ -65,6 +65,14 @@ public sealed class PublicDirectoryAndDashboardTests(HostFixture fixture) : ICla
         (await _host.Client(ModuleNames.Admin).GetAsync("/assets/nope.js")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await _host.Client(ModuleNames.Admin).GetAsync("/assets/../AdminModule.cs")).StatusCode.Should().Be(HttpStatusCode.NotFound);
         (await _host.Client(ModuleNames.Auth).GetAsync("/")).StatusCode.Should().Be(HttpStatusCode.NotFound);
-        (await _host.Client(ModuleNames.Messaging).GetAsync("/assets/app.js")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        (await _host.Client(ModuleNames.Files).GetAsync("/assets/app.js")).StatusCode.Should().Be(HttpStatusCode.NotFound);
+        // The Messaging port serves the web client's own app.js, not the dashboard's.
+        var dashboardScript = await _host.Client(ModuleNames.Admin).GetStringAsync("/assets/app.js");
+        (await _host.Client(ModuleNames.Messaging).GetStringAsync("/assets/app.js")).Should().NotBe(dashboardScript);
+        // What the dashboard shares with the web client is served by both, the same bytes.
+        foreach (var shared in new[] { "/assets/shared/base.css", "/assets/shared/api.js", "/assets/shared/socket.js", "/assets/shared/format.js" })
+        {
+            (await _host.Client(ModuleNames.Admin).GetStringAsync(shared)).Should().Be(await _host.Client(ModuleNames.Messaging).GetStringAsync(shared), shared);
+        }
     }
 }

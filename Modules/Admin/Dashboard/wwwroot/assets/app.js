@@ -1,6 +1,11 @@
 // Ziyad Messenger admin dashboard: plain ES modules, no build step. Everything it loads comes from
 // this server, so it works on a LAN without internet access. DOM is built with h(), never innerHTML,
-// so names and audit details typed by anyone can never run as markup.
+// so names and audit details typed by anyone can never run as markup. The API, socket and formatting
+// helpers are shared with the web client (/assets/shared/).
+
+import { ApiError, createApi } from "./shared/api.js";
+import { reconnectingSocket } from "./shared/socket.js";
+import { fmtBytes, fmtTime } from "./shared/format.js";
 
 const TOKEN_KEY = "ziyad.admin.token";
 // What each page needs to be shown (GET /admin/me lists what the admin's role holds).
@@ -41,16 +46,6 @@ function h(tag, attrs = {}, ...children) {
 const $ = (selector, root = document) => root.querySelector(selector);
 const fmtNumber = (n) => (n ?? 0).toLocaleString("en-US");
 const fmtDate = (value) => (value ? new Date(value).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" }) : "—");
-const fmtTime = (value) => new Date(value ?? Date.now()).toLocaleTimeString("en-GB");
-
-function fmtBytes(bytes) {
-  if (bytes === null || bytes === undefined || bytes < 0) return "—";
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let i = 0;
-  let value = bytes;
-  while (value >= 1024 && i < units.length - 1) { value /= 1024; i++; }
-  return `${value.toFixed(i === 0 ? 0 : 1)} ${units[i]}`;
-}
 
 function fmtDuration(seconds) {
   const s = Math.max(0, Math.floor(seconds ?? 0));
@@ -68,39 +63,10 @@ function toast(message, kind = "info") {
 
 // ---------- the API
 
-class ApiError extends Error {
-  constructor(status, message, errors) {
-    super(message);
-    this.status = status;
-    this.errors = errors ?? {};
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, "The server cannot be reached. Check the network and try again.");
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = null; }
-  }
-  if (response.status === 401 && state.token && path !== "/admin/login") {
-    sessionExpired();
-    throw new ApiError(401, "Your session has ended. Log in again.");
-  }
-  if (!response.ok) {
-    const message = data?.error ?? data?.detail ?? data?.title ?? `The request failed (${response.status}).`;
-    throw new ApiError(response.status, message, data?.errors);
-  }
-  return data;
-}
+const api = createApi({
+  token: () => state.token,
+  onUnauthorized: (path) => { if (path === "/admin/login") return false; sessionExpired(); return true; },
+});
 
 function showError(error) {
   toast(error instanceof ApiError ? error.message : "Something went wrong. Try again.", "error");
@@ -178,39 +144,31 @@ const guarded = (permission, tag, attrs, ...children) => (can(permission) ? h(ta
 
 function startLive() {
   stopLive();
-  let attempt = 0;
-  const connect = () => {
-    if (!state.token) return;
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/admin/ws?token=${encodeURIComponent(state.token)}`);
-    state.live = socket;
-    socket.addEventListener("open", () => { attempt = 0; setLive(true); });
-    socket.addEventListener("message", (message) => {
-      let frame;
-      try { frame = JSON.parse(message.data); } catch { return; }
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  state.live = reconnectingSocket({
+    url: () => `${scheme}://${location.host}/admin/ws?token=${encodeURIComponent(state.token)}`,
+    onOpen: () => setLive(true),
+    onMessage: (frame) => {
       rememberEvent(frame);
       for (const listener of state.liveListeners) listener(frame);
-    });
-    socket.addEventListener("close", (event) => {
+    },
+    onClose: (event) => {
       setLive(false);
-      if (state.live !== socket) return;
-      state.live = null;
-      if (event.code === 4401) { sessionExpired(); return; }
-      // Check the session before retrying: a 401 from the API sends the admin to the login page.
-      attempt++;
-      setTimeout(async () => {
-        if (!state.token) return;
-        try { await api("GET", "/admin/me"); connect(); } catch { /* api() handled it */ }
-      }, Math.min(30000, 1000 * 2 ** Math.min(attempt, 5)));
-    });
-  };
-  connect();
+      if (event.code === 4401) { sessionExpired(); return false; }
+      return Boolean(state.token);
+    },
+    // Check the session before retrying: a 401 from the API sends the admin to the login page.
+    beforeRetry: async () => {
+      if (!state.token) return false;
+      try { await api("GET", "/admin/me"); return true; } catch { return false; }
+    },
+  });
 }
 
 function stopLive() {
   const socket = state.live;
   state.live = null;
-  if (socket) socket.close(1000, "bye");
+  socket?.close();
   setLive(false);
 }
 
