@@ -28,7 +28,8 @@ internal static class WebClientEndpoints
                 options.MaxContentBytes,
                 await sender.Send(new GetUploadLimit(), ct))))
             .AllowAnonymous()
-            .ExcludeFromDescription();
+            .WithName("Messaging.ClientConfig")
+            .WithSummary("The web client's settings: the ports of Auth, Files and Presence, and the size limits");
     }
 
     /// <summary>Scripts and styles from this port only; requests to this server's user-facing ports only.</summary>
