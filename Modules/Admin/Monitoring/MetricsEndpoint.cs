@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -11,6 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Monitoring;
@@ -41,28 +43,21 @@ internal sealed class MetricsOptions
             ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
             : null;
     }
+}
 
-    internal sealed class Validator : IValidateOptions<MetricsOptions>
+internal sealed class MetricsOptionsValidator : AbstractValidator<MetricsOptions>
+{
+    public MetricsOptionsValidator()
     {
-        public ValidateOptionsResult Validate(string? name, MetricsOptions options)
-        {
-            var failures = new List<string>();
-            var token = options.ScrapeToken ?? "";
-            if (token.Length > 0 && (token.Length < MinScrapeTokenLength || token.Any(char.IsWhiteSpace)))
-            {
-                failures.Add($"{Section}:ScrapeToken: must be at least {MinScrapeTokenLength} characters without spaces (or empty: no scrape token).");
-            }
+        RuleFor(o => o.ScrapeToken)
+            .Must(token => token is null || token.Length == 0 || (token.Length >= MetricsOptions.MinScrapeTokenLength && !token.Any(char.IsWhiteSpace)))
+            .WithMessage($"must be at least {MetricsOptions.MinScrapeTokenLength} characters without spaces (or empty: no scrape token).");
 
-            for (var i = 0; i < options.AllowedAddresses.Count; i++)
-            {
-                if (ParseNetwork(options.AllowedAddresses[i] ?? "") is null)
-                {
-                    failures.Add($"{Section}:AllowedAddresses:{i}: '{options.AllowedAddresses[i]}' is neither an IP address nor a network (10.0.0.0/8).");
-                }
-            }
-
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
+        // Named like the configuration key, AllowedAddresses:0, not AllowedAddresses[0].
+        RuleForEach(o => o.AllowedAddresses)
+            .OverrideIndexer((_, _, _, index) => ":" + index)
+            .Must(address => MetricsOptions.ParseNetwork(address ?? "") is not null)
+            .WithMessage("'{PropertyValue}' is neither an IP address nor a network (10.0.0.0/8).");
     }
 }
 
@@ -78,8 +73,7 @@ internal static class MetricsEndpoint
 
     public static void AddServices(IServiceCollection services)
     {
-        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptions.Validator>();
+        services.AddSettings<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddSingleton<ScrapeAccess>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScrapeTokenHandler>(ScrapeScheme, null);
         services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
@@ -101,10 +95,10 @@ internal static class MetricsEndpoint
                 "or a request from one of ZiyadMessenger:Metrics:AllowedAddresses.");
 
     /// <summary>The configured token (as a hash, so comparing is constant-time whatever the lengths) and networks.</summary>
-    internal sealed class ScrapeAccess(IOptions<MetricsOptions> options)
+    internal sealed class ScrapeAccess(MetricsOptions options)
     {
-        private readonly byte[]? _tokenHash = options.Value.ScrapeToken is { Length: > 0 } token ? Hash(token) : null;
-        private readonly IReadOnlyList<IPNetwork> _networks = options.Value.AllowedNetworks();
+        private readonly byte[]? _tokenHash = options.ScrapeToken is { Length: > 0 } token ? Hash(token) : null;
+        private readonly IReadOnlyList<IPNetwork> _networks = options.AllowedNetworks();
 
         public bool IsScrapeToken(string presented) =>
             _tokenHash is not null && CryptographicOperations.FixedTimeEquals(Hash(presented), _tokenHash);
