@@ -12,6 +12,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZiyadMessenger.Modules.Admin.Permissions;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
@@ -62,9 +63,9 @@ internal sealed class MetricsOptionsValidator : AbstractValidator<MetricsOptions
 }
 
 /// <summary>
-/// <c>GET /metrics</c> on the admin port, in Prometheus text format. Open to an admin token (admin or
-/// super_admin), to the configured scrape token, and to the configured addresses; 401 for anyone else,
-/// 403 for an admin whose role may not read it.
+/// <c>GET /metrics</c> on the admin port, in Prometheus text format. Open to an admin token whose role
+/// holds <c>system.read</c>, to the configured scrape token, and to the configured addresses; 401 for
+/// anyone else, 403 for an admin whose role lacks <c>system.read</c>.
 /// </summary>
 internal static class MetricsEndpoint
 {
@@ -76,7 +77,7 @@ internal static class MetricsEndpoint
         services.AddSettings<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddSingleton<ScrapeAccess>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScrapeTokenHandler>(ScrapeScheme, null);
-        services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
+        services.AddScoped<IAuthorizationHandler, MetricsAccessHandler>();
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(AuthSchemes.Admin, ScrapeScheme)
             .AddRequirements(new MetricsAccessRequirement()));
@@ -86,12 +87,14 @@ internal static class MetricsEndpoint
         // Mapped inside the module's group so only the admin port answers it.
         endpoints.MapPrometheusScrapingEndpoint("/metrics")
             .RequireAuthorization(Policy)
+            // A 403 (an admin whose role lacks it) names the permission, as on every other Admin endpoint.
+            .WithMetadata(new RequiredPermission(AdminPermission.SystemRead))
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]))
             .WithName("ScrapeMetrics")
             .WithSummary("Metrics in Prometheus text format")
             .WithDescription("Request counts and durations per module, route and status class, ASP.NET Core's and the runtime's metrics. " +
-                "Needs an admin token, the scrape token of ZiyadMessenger:Metrics:ScrapeToken (as a bearer token), " +
+                "Needs an admin token whose role holds system.read, the scrape token of ZiyadMessenger:Metrics:ScrapeToken (as a bearer token), " +
                 "or a request from one of ZiyadMessenger:Metrics:AllowedAddresses.");
 
     /// <summary>The configured token (as a hash, so comparing is constant-time whatever the lengths) and networks.</summary>
@@ -163,22 +166,23 @@ internal static class MetricsEndpoint
 
     internal sealed class MetricsAccessRequirement : IAuthorizationRequirement;
 
-    internal sealed class MetricsAccessHandler(ScrapeAccess access) : AuthorizationHandler<MetricsAccessRequirement>
+    /// <summary>
+    /// The scrape token, an allowed address, or an admin token whose role holds <c>system.read</c>, resolved
+    /// like every other Admin endpoint's permission (built-in roles from code, any other from the roles table).
+    /// </summary>
+    internal sealed class MetricsAccessHandler(ScrapeAccess access, AdminRolePermissions roles) : AuthorizationHandler<MetricsAccessRequirement>
     {
-        private static readonly string[] AdminRoles = ["super_admin", "admin"];
-
-        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsAccessRequirement requirement)
+        protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsAccessRequirement requirement)
         {
             var user = context.User;
+            var http = context.Resource as HttpContext;
             var scraper = user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == ScrapeScheme);
-            var admin = user.IsAdminToken() && AdminRoles.Contains(user.Role());
-            var allowedAddress = context.Resource is HttpContext http && access.IsAllowed(http.Connection.RemoteIpAddress);
-            if (scraper || admin || allowedAddress)
+            var allowedAddress = http is not null && access.IsAllowed(http.Connection.RemoteIpAddress);
+            if (scraper || allowedAddress
+                || (user.IsAdminToken() && (await roles.OfRoleAsync(user.Role(), http?.RequestAborted ?? CancellationToken.None)).Contains(AdminPermission.SystemRead)))
             {
                 context.Succeed(requirement);
             }
-
-            return Task.CompletedTask;
         }
     }
 }
