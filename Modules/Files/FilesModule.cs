@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -25,8 +24,6 @@ public sealed class FilesModule : IModule
         services.AddSingleton<FileStore>();
         services.AddDbContext<FilesDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Files));
         services.AddHostedService<OrphanSweeper>();
-        services.AddOptions<FilesDiskOptions>().BindConfiguration(FilesDiskOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<FilesDiskOptions>, FilesDiskOptions.Validator>();
         services.AddHealthChecks()
             .AddStoreCheck(Name, "files_files")
             .AddCheck<DiskSpaceHealthCheck>(ModuleHealthChecks.CheckName(Name, "disk"), tags: [Name]);

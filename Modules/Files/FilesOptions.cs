@@ -19,6 +19,9 @@ internal sealed class FilesOptions
 
     public long MaxUploadBytes { get; set; } = DefaultMaxUploadBytes;
 
+    /// <summary>Below this many free bytes where files are stored, <c>/health</c> on the Files port answers 503.</summary>
+    public long MinFreeDiskBytes { get; set; } = 256L * 1024 * 1024;
+
     public AppException TooLarge() =>
         new(413, $"The file is larger than this server accepts ({MaxUploadBytes} bytes at most).");
 }
@@ -29,5 +32,7 @@ internal sealed class FilesOptionsValidator : AbstractValidator<FilesOptions>
     {
         RuleFor(o => o.MaxUploadBytes).InclusiveBetween(1, FilesOptions.MostMaxUploadBytes)
             .WithMessage($"'{{PropertyValue}}' is not between 1 and {FilesOptions.MostMaxUploadBytes} bytes (1 TiB).");
+        RuleFor(o => o.MinFreeDiskBytes).GreaterThanOrEqualTo(0)
+            .WithMessage("must be 0 or more (it is {PropertyValue}).");
     }
 }

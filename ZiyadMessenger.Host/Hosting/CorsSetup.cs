@@ -1,8 +1,7 @@
-using System.ComponentModel.DataAnnotations;
+using FluentValidation;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 
 namespace ZiyadMessenger.Host.Hosting;
@@ -16,29 +15,20 @@ internal sealed class BrowserOriginsOptions
     public string[] Origins { get; set; } = [];
 
     /// <summary>How long a browser may reuse a preflight answer.</summary>
-    [Range(0, 86400)]
     public int PreflightMaxAgeSeconds { get; set; } = 600;
 }
 
-internal sealed class BrowserOriginsValidator : IValidateOptions<BrowserOriginsOptions>
+internal sealed class BrowserOriginsValidator : AbstractValidator<BrowserOriginsOptions>
 {
-    public ValidateOptionsResult Validate(string? name, BrowserOriginsOptions options)
+    public BrowserOriginsValidator()
     {
-        var failures = new List<string>();
-        foreach (var origin in options.Origins)
-        {
-            if (CorsSetup.NormalizeOrigin(origin) is null)
-            {
-                failures.Add($"{BrowserOriginsOptions.Section}:Origins: '{origin}' is not an origin (scheme://host[:port], http or https, no path).");
-            }
-        }
-
-        if (options.PreflightMaxAgeSeconds is < 0 or > 86400)
-        {
-            failures.Add($"{BrowserOriginsOptions.Section}:PreflightMaxAgeSeconds: {options.PreflightMaxAgeSeconds} is not between 0 and 86400.");
-        }
-
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+        // Named like the configuration key, Origins:0, not Origins[0].
+        RuleForEach(o => o.Origins)
+            .OverrideIndexer((_, _, _, index) => ":" + index)
+            .Must(origin => CorsSetup.NormalizeOrigin(origin) is not null)
+            .WithMessage("'{PropertyValue}' is not an origin (scheme://host[:port], http or https, no path).");
+        RuleFor(o => o.PreflightMaxAgeSeconds).InclusiveBetween(0, 86400)
+            .WithMessage("{PropertyValue} is not between 0 and 86400.");
     }
 }
 
@@ -55,8 +45,7 @@ internal static class CorsSetup
 
     public static IServiceCollection AddZiyadCors(this IServiceCollection services)
     {
-        services.AddOptions<BrowserOriginsOptions>().BindConfiguration(BrowserOriginsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BrowserOriginsOptions>, BrowserOriginsValidator>();
+        services.AddSettings<BrowserOriginsOptions, BrowserOriginsValidator>(BrowserOriginsOptions.Section);
         services.AddCors();
         services.AddSingleton<ICorsPolicyProvider, BrowserOriginsPolicyProvider>();
         return services;
@@ -82,11 +71,11 @@ internal static class CorsSetup
         return (uri.IsDefaultPort ? $"{uri.Scheme}://{uri.IdnHost}" : $"{uri.Scheme}://{uri.IdnHost}:{uri.Port}").ToLowerInvariant();
     }
 
-    private sealed class BrowserOriginsPolicyProvider(IOptions<BrowserOriginsOptions> options, ModulePortMap ports) : ICorsPolicyProvider
+    private sealed class BrowserOriginsPolicyProvider(BrowserOriginsOptions options, ModulePortMap ports) : ICorsPolicyProvider
     {
-        private readonly HashSet<string> _configured = options.Value.Origins.Select(NormalizeOrigin).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        private readonly HashSet<string> _configured = options.Origins.Select(NormalizeOrigin).OfType<string>().ToHashSet(StringComparer.Ordinal);
         private readonly int _clientPort = ports.PortOf(ModuleNames.Messaging);
-        private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(options.Value.PreflightMaxAgeSeconds);
+        private readonly TimeSpan _maxAge = TimeSpan.FromSeconds(options.PreflightMaxAgeSeconds);
 
         public Task<CorsPolicy?> GetPolicyAsync(HttpContext context, string? policyName)
         {

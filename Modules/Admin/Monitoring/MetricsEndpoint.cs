@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using FluentValidation;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
@@ -11,6 +12,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ZiyadMessenger.Modules.Admin.Permissions;
+using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Monitoring;
@@ -41,35 +44,28 @@ internal sealed class MetricsOptions
             ? new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128)
             : null;
     }
+}
 
-    internal sealed class Validator : IValidateOptions<MetricsOptions>
+internal sealed class MetricsOptionsValidator : AbstractValidator<MetricsOptions>
+{
+    public MetricsOptionsValidator()
     {
-        public ValidateOptionsResult Validate(string? name, MetricsOptions options)
-        {
-            var failures = new List<string>();
-            var token = options.ScrapeToken ?? "";
-            if (token.Length > 0 && (token.Length < MinScrapeTokenLength || token.Any(char.IsWhiteSpace)))
-            {
-                failures.Add($"{Section}:ScrapeToken: must be at least {MinScrapeTokenLength} characters without spaces (or empty: no scrape token).");
-            }
+        RuleFor(o => o.ScrapeToken)
+            .Must(token => token is null || token.Length == 0 || (token.Length >= MetricsOptions.MinScrapeTokenLength && !token.Any(char.IsWhiteSpace)))
+            .WithMessage($"must be at least {MetricsOptions.MinScrapeTokenLength} characters without spaces (or empty: no scrape token).");
 
-            for (var i = 0; i < options.AllowedAddresses.Count; i++)
-            {
-                if (ParseNetwork(options.AllowedAddresses[i] ?? "") is null)
-                {
-                    failures.Add($"{Section}:AllowedAddresses:{i}: '{options.AllowedAddresses[i]}' is neither an IP address nor a network (10.0.0.0/8).");
-                }
-            }
-
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
+        // Named like the configuration key, AllowedAddresses:0, not AllowedAddresses[0].
+        RuleForEach(o => o.AllowedAddresses)
+            .OverrideIndexer((_, _, _, index) => ":" + index)
+            .Must(address => MetricsOptions.ParseNetwork(address ?? "") is not null)
+            .WithMessage("'{PropertyValue}' is neither an IP address nor a network (10.0.0.0/8).");
     }
 }
 
 /// <summary>
-/// <c>GET /metrics</c> on the admin port, in Prometheus text format. Open to an admin token (admin or
-/// super_admin), to the configured scrape token, and to the configured addresses; 401 for anyone else,
-/// 403 for an admin whose role may not read it.
+/// <c>GET /metrics</c> on the admin port, in Prometheus text format. Open to an admin token whose role
+/// holds <c>system.read</c>, to the configured scrape token, and to the configured addresses; 401 for
+/// anyone else, 403 for an admin whose role lacks <c>system.read</c>.
 /// </summary>
 internal static class MetricsEndpoint
 {
@@ -78,11 +74,10 @@ internal static class MetricsEndpoint
 
     public static void AddServices(IServiceCollection services)
     {
-        services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptions.Validator>();
+        services.AddSettings<MetricsOptions, MetricsOptionsValidator>(MetricsOptions.Section);
         services.AddSingleton<ScrapeAccess>();
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ScrapeTokenHandler>(ScrapeScheme, null);
-        services.AddSingleton<IAuthorizationHandler, MetricsAccessHandler>();
+        services.AddScoped<IAuthorizationHandler, MetricsAccessHandler>();
         services.AddAuthorizationBuilder().AddPolicy(Policy, policy => policy
             .AddAuthenticationSchemes(AuthSchemes.Admin, ScrapeScheme)
             .AddRequirements(new MetricsAccessRequirement()));
@@ -92,19 +87,21 @@ internal static class MetricsEndpoint
         // Mapped inside the module's group so only the admin port answers it.
         endpoints.MapPrometheusScrapingEndpoint("/metrics")
             .RequireAuthorization(Policy)
+            // A 403 (an admin whose role lacks it) names the permission, as on every other Admin endpoint.
+            .WithMetadata(new RequiredPermission(AdminPermission.SystemRead))
             .WithMetadata(new HttpMethodMetadata([HttpMethods.Get]))
             .WithMetadata(new ProducesResponseTypeMetadata(StatusCodes.Status200OK, typeof(string), ["text/plain"]))
             .WithName("ScrapeMetrics")
             .WithSummary("Metrics in Prometheus text format")
             .WithDescription("Request counts and durations per module, route and status class, ASP.NET Core's and the runtime's metrics. " +
-                "Needs an admin token, the scrape token of ZiyadMessenger:Metrics:ScrapeToken (as a bearer token), " +
+                "Needs an admin token whose role holds system.read, the scrape token of ZiyadMessenger:Metrics:ScrapeToken (as a bearer token), " +
                 "or a request from one of ZiyadMessenger:Metrics:AllowedAddresses.");
 
     /// <summary>The configured token (as a hash, so comparing is constant-time whatever the lengths) and networks.</summary>
-    internal sealed class ScrapeAccess(IOptions<MetricsOptions> options)
+    internal sealed class ScrapeAccess(MetricsOptions options)
     {
-        private readonly byte[]? _tokenHash = options.Value.ScrapeToken is { Length: > 0 } token ? Hash(token) : null;
-        private readonly IReadOnlyList<IPNetwork> _networks = options.Value.AllowedNetworks();
+        private readonly byte[]? _tokenHash = options.ScrapeToken is { Length: > 0 } token ? Hash(token) : null;
+        private readonly IReadOnlyList<IPNetwork> _networks = options.AllowedNetworks();
 
         public bool IsScrapeToken(string presented) =>
             _tokenHash is not null && CryptographicOperations.FixedTimeEquals(Hash(presented), _tokenHash);
@@ -169,22 +166,23 @@ internal static class MetricsEndpoint
 
     internal sealed class MetricsAccessRequirement : IAuthorizationRequirement;
 
-    internal sealed class MetricsAccessHandler(ScrapeAccess access) : AuthorizationHandler<MetricsAccessRequirement>
+    /// <summary>
+    /// The scrape token, an allowed address, or an admin token whose role holds <c>system.read</c>, resolved
+    /// like every other Admin endpoint's permission (built-in roles from code, any other from the roles table).
+    /// </summary>
+    internal sealed class MetricsAccessHandler(ScrapeAccess access, AdminRolePermissions roles) : AuthorizationHandler<MetricsAccessRequirement>
     {
-        private static readonly string[] AdminRoles = ["super_admin", "admin"];
-
-        protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsAccessRequirement requirement)
+        protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, MetricsAccessRequirement requirement)
         {
             var user = context.User;
+            var http = context.Resource as HttpContext;
             var scraper = user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == ScrapeScheme);
-            var admin = user.IsAdminToken() && AdminRoles.Contains(user.Role());
-            var allowedAddress = context.Resource is HttpContext http && access.IsAllowed(http.Connection.RemoteIpAddress);
-            if (scraper || admin || allowedAddress)
+            var allowedAddress = http is not null && access.IsAllowed(http.Connection.RemoteIpAddress);
+            if (scraper || allowedAddress
+                || (user.IsAdminToken() && (await roles.OfRoleAsync(user.Role(), http?.RequestAborted ?? CancellationToken.None)).Contains(AdminPermission.SystemRead)))
             {
                 context.Succeed(requirement);
             }
-
-            return Task.CompletedTask;
         }
     }
 }

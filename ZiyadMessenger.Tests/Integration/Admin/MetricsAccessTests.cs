@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Tests.Infrastructure;
 using ZiyadMessenger.Tests.Integration.Operations;
@@ -7,8 +8,9 @@ using ZiyadMessenger.Tests.Integration.Operations;
 namespace ZiyadMessenger.Tests.Integration.Admin;
 
 /// <summary>
-/// <c>GET /metrics</c> is not for anyone on the LAN: an admin token, the configured scrape token or a
-/// configured address gets in; everyone else gets 401, an admin whose role may not read it 403.
+/// <c>GET /metrics</c> is not for anyone on the LAN: an admin token whose role holds <c>system.read</c>, the
+/// configured scrape token or a configured address gets in; everyone else gets 401, an admin whose role
+/// lacks <c>system.read</c> 403.
 /// </summary>
 public sealed class MetricsAccessTests
 {
@@ -35,6 +37,34 @@ public sealed class MetricsAccessTests
 
         var (_, viewerToken) = await host.CreateAdminAsync(admin, "viewer");
         await (await host.Client(ModuleNames.Admin, viewerToken).GetAsync("/metrics")).ProblemAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task An_admin_scrapes_when_its_role_holds_system_read_custom_roles_included()
+    {
+        await using var host = await TestHost.StartAsync();
+        var super = await host.AdminClientAsync();
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var lacking = "no-system-" + suffix;
+        var holding = "system-" + suffix;
+        (await super.PostAsJsonAsync("/admin/roles", new { name = lacking, permissions = new[] { "users.read", "monitoring.read", "audit.read" } }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+        (await super.PostAsJsonAsync("/admin/roles", new { name = holding, permissions = new[] { "system.read" } }))
+            .StatusCode.Should().Be(HttpStatusCode.Created);
+
+        var (_, lackingToken) = await host.CreateAdminAsync(super, lacking);
+        var denied = await host.Client(ModuleNames.Admin, lackingToken).GetAsync("/metrics");
+        await denied.ProblemAsync(HttpStatusCode.Forbidden);
+        (await denied.Content.ReadAsStringAsync()).Should().Contain("\"permission\":\"system.read\"");
+
+        var (_, holdingToken) = await host.CreateAdminAsync(super, holding);
+        var scrape = await host.Client(ModuleNames.Admin, holdingToken).GetAsync("/metrics");
+        scrape.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await scrape.Content.ReadAsStringAsync()).Should().Contain("ziyad_requests");
+
+        // The built-in admin role holds system.read.
+        var (_, plainToken) = await host.CreateAdminAsync(super, "admin");
+        (await host.Client(ModuleNames.Admin, plainToken).GetAsync("/metrics")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
     [Fact]
