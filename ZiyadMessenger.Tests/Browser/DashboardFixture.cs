@@ -63,8 +63,7 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        Directory.CreateDirectory(ScreenshotDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+        await Screenshots.SaveAsync(page, ScreenshotDirectory, name, fullPage: true);
     }
 
     public async Task DisposeAsync()

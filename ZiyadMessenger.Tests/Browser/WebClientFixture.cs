@@ -101,8 +101,7 @@ public sealed class WebClientFixture : IAsyncLifetime
 
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        Directory.CreateDirectory(ScreenshotDirectory);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png") });
+        await Screenshots.SaveAsync(page, ScreenshotDirectory, name, fullPage: false);
     }
 
     public async Task DisposeAsync()
