@@ -84,6 +84,23 @@ internal static class ZiyadServer
         var services = builder.Services;
         services.AddSingleton(settings);
         services.AddSingleton(paths);
+        var store = StoreOptions.From(builder.Configuration);
+        // The store decides which DbContexts the modules register and where the signing key is read
+        // from, both before the options pattern would validate it on start: checked here, same one line.
+        if (new StoreOptionsValidator().Validate(store) is { IsValid: false } storeCheck)
+        {
+            throw new ConfigurationException($"{StoreOptions.Section}:{storeCheck.Errors[0].PropertyName}", storeCheck.Errors[0].ErrorMessage);
+        }
+
+        services.AddSettings<StoreOptions, StoreOptionsValidator>(StoreOptions.Section);
+        services.AddSingleton<StoreConnections>();
+        if (store.IsPostgres)
+        {
+            services.AddSingleton(_ => PostgresStore.CreateDataSource(store.ConnectionString!));
+        }
+        // One node alone until the cluster work registers the PostgreSQL bus and the Cluster module's lease.
+        services.AddSingleton<ZiyadMessenger.Modules.Contracts.Cluster.IClusterBus, ZiyadMessenger.Modules.Contracts.Cluster.SingleNodeBus>();
+        services.AddSingleton<ZiyadMessenger.Modules.Contracts.Cluster.ILeadership, ZiyadMessenger.Modules.Contracts.Cluster.AlwaysLeader>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModulePortMap>();
         services.AddSingleton(new ModulePorts(settings.Ports));
@@ -97,7 +114,7 @@ internal static class ZiyadServer
         services.AddContractProblemDetails();
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddZiyadRateLimiting();
-        services.AddZiyadAuthentication(SigningKeyStore.LoadOrCreate(paths));
+        services.AddZiyadAuthentication(SigningKeyStore.LoadOrCreate(paths, store));
 
         services.AddMediator((MediatorOptions options) =>
         {
@@ -120,7 +137,7 @@ internal static class ZiyadServer
         var modules = CreateModules();
         services.AddHealthChecks();
         services.AddModuleApiDescriptions(modules.Select(m => m.Name));
-        var context = new ModuleContext(builder.Configuration, paths);
+        var context = new ModuleContext(builder.Configuration, paths, store);
         foreach (var module in modules)
         {
             module.AddServices(services, context);
@@ -176,15 +193,23 @@ internal static class ZiyadServer
         // Every module's settings are checked before the store is touched: a bad value migrates nothing.
         app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         var paths = app.Services.GetRequiredService<StorePaths>();
-        SqliteStore.EnableWal(paths);
-        await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);
+        var store = app.Services.GetRequiredService<StoreOptions>();
+        if (!store.IsPostgres)
+        {
+            SqliteStore.EnableWal(paths);
+            await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);
+        }
+
         foreach (var module in CreateModules())
         {
             await using var scope = app.Services.CreateAsyncScope();
             await module.InitializeAsync(scope.ServiceProvider, cancellationToken);
         }
 
-        DataFormat.AfterMigrations(app.Services);
+        if (!store.IsPostgres)
+        {
+            DataFormat.AfterMigrations(app.Services);
+        }
     }
 
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)

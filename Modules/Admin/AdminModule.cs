@@ -55,7 +55,7 @@ public sealed class AdminModule : IModule
 
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
-        services.AddDbContext<AdminDbContext>(o => o.UseZiyadSqlite(context.Paths, Name));
+        services.AddModuleDbContext<AdminDbContext, PostgresAdminDbContext>(context, Name);
         services.AddSettings<AdminSettings, AdminSettingsValidator>(AdminSettings.Section);
         services.AddSingleton<AdminTokenRegistry>();
         services.AddAdminPermissions();

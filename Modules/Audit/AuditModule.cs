@@ -24,7 +24,7 @@ public sealed class AuditModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddSettings<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
-        services.AddDbContext<AuditDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Audit));
+        services.AddModuleDbContext<AuditDbContext, PostgresAuditDbContext>(context, ModuleNames.Audit);
         services.AddSingleton<IAuditStore, SqliteAuditStore>();
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditRecorder>(sp => sp.GetRequiredService<AuditWriter>());

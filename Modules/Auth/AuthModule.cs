@@ -32,7 +32,7 @@ public sealed class AuthModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddSettings<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
-        services.AddDbContext<AuthDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Auth));
+        services.AddModuleDbContext<AuthDbContext, PostgresAuthDbContext>(context, ModuleNames.Auth);
         services.AddSingleton<UserTokenState>();
         services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
         {

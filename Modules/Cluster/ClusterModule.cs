@@ -26,7 +26,7 @@ public sealed class ClusterModule : IModule
     {
         services.AddSettings<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
         services.AddSingleton(sp => new LocalNode(context.Paths, context.Configuration, sp.GetRequiredService<TimeProvider>()));
-        services.AddDbContextFactory<ClusterDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Cluster));
+        services.AddModuleDbContextFactory<ClusterDbContext, PostgresClusterDbContext>(context, ModuleNames.Cluster);
         services.AddSingleton<INodeRegistry, SqliteNodeRegistry>();
         services.AddHealthChecks().AddStoreCheck(Name, "cluster_nodes");
     }

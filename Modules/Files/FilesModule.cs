@@ -22,7 +22,7 @@ public sealed class FilesModule : IModule
     {
         services.AddSettings<FilesOptions, FilesOptionsValidator>(FilesOptions.Section);
         services.AddSingleton<FileStore>();
-        services.AddDbContext<FilesDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Files));
+        services.AddModuleDbContext<FilesDbContext, PostgresFilesDbContext>(context, ModuleNames.Files);
         services.AddHostedService<OrphanSweeper>();
         services.AddHealthChecks()
             .AddStoreCheck(Name, "files_files")

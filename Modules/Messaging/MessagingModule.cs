@@ -40,7 +40,7 @@ public sealed class MessagingModule : IModule
     public void AddServices(IServiceCollection services, ModuleContext context)
     {
         services.AddSettings<MessagingOptions, MessagingOptionsValidator>(MessagingOptions.Section);
-        services.AddPooledDbContextFactory<MessagingDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Messaging));
+        services.AddModuleDbContextFactory<MessagingDbContext, PostgresMessagingDbContext>(context, ModuleNames.Messaging, pooled: true);
 
         services.AddSingleton<ChannelDirectory>();
         services.AddSingleton<UserDirectory>();

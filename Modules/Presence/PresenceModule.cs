@@ -22,7 +22,7 @@ public sealed class PresenceModule : IModule
         services.AddSettings<PresenceOptions, PresenceOptionsValidator>(PresenceOptions.Section);
         services.AddSingleton<PresenceTracker>();
         services.AddSingleton<OnlineHistory>();
-        services.AddDbContext<PresenceDbContext>(o => o.UseZiyadSqlite(context.Paths, ModuleNames.Presence));
+        services.AddModuleDbContext<PresenceDbContext, PostgresPresenceDbContext>(context, ModuleNames.Presence);
         services.AddHostedService<PresenceDispatcher>();
         services.AddHostedService<PresenceSweeper>();
         services.AddHealthChecks()

@@ -19,6 +19,7 @@ internal static partial class CommandLine
     public const int Failed = 1;
     public const int UsageError = 64;
     public const int DataError = 65;
+    public const int StoreUnavailable = 69;
     public const int ConfigurationError = 78;
 
     public static async Task<int> RunAsync(string[] args)
@@ -73,6 +74,10 @@ internal static partial class CommandLine
         {
             // Settings of several modules failed at once: still one line, naming each.
             return Fail($"Configuration error: {string.Join("; ", e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures))}", ConfigurationError);
+        }
+        catch (StoreUnavailableException e)
+        {
+            return Fail($"Cannot start: {e.Message}", StoreUnavailable);
         }
         catch (DataVersionException e)
         {

@@ -245,3 +245,6 @@ internal sealed class RegisteredDbContexts(IServiceCollection services)
 
 /// <summary>The data directory belongs to another version of the program. The server exits with one line.</summary>
 internal sealed class DataVersionException(string message) : Exception(message);
+
+/// <summary>The configured store (PostgreSQL) could not be reached while the server started.</summary>
+internal sealed class StoreUnavailableException(string message, Exception inner) : Exception(message, inner);

@@ -7,8 +7,19 @@ using ZiyadMessenger.Modules.Contracts.Security;
 namespace ZiyadMessenger.Modules.Admin.Data;
 
 /// <summary>Admin's own tables: admin accounts and the office's roles, departments and devices.</summary>
-internal sealed class AdminDbContext(DbContextOptions<AdminDbContext> options) : DbContext(options)
+internal class AdminDbContext : DbContext
 {
+    public AdminDbContext(DbContextOptions<AdminDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresAdminDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected AdminDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<AdminAccount> Admins => Set<AdminAccount>();
     public DbSet<UserRole> Roles => Set<UserRole>();
     public DbSet<Department> Departments => Set<Department>();

@@ -5,8 +5,19 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Audit.Data;
 
-internal sealed class AuditDbContext(DbContextOptions<AuditDbContext> options) : DbContext(options)
+internal class AuditDbContext : DbContext
 {
+    public AuditDbContext(DbContextOptions<AuditDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresAuditDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected AuditDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public const string EntriesTable = "audit_entries";
 
     public DbSet<AuditEntry> Entries => Set<AuditEntry>();

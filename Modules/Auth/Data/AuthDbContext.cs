@@ -7,8 +7,19 @@ using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Auth.Data;
 
-internal sealed class AuthDbContext(DbContextOptions<AuthDbContext> options) : DbContext(options)
+internal class AuthDbContext : DbContext
 {
+    public AuthDbContext(DbContextOptions<AuthDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresAuthDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected AuthDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<AuthUser> Users => Set<AuthUser>();
     public DbSet<RevokedToken> RevokedTokens => Set<RevokedToken>();
 

@@ -6,8 +6,19 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Cluster.Data;
 
-internal sealed class ClusterDbContext(DbContextOptions<ClusterDbContext> options) : DbContext(options)
+internal class ClusterDbContext : DbContext
 {
+    public ClusterDbContext(DbContextOptions<ClusterDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresClusterDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected ClusterDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<ClusterNode> Nodes => Set<ClusterNode>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)

@@ -5,8 +5,19 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Files.Data;
 
-internal sealed class FilesDbContext(DbContextOptions<FilesDbContext> options) : DbContext(options)
+internal class FilesDbContext : DbContext
 {
+    public FilesDbContext(DbContextOptions<FilesDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresFilesDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected FilesDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<FileTransfer> Transfers => Set<FileTransfer>();
 

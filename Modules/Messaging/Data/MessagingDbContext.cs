@@ -5,8 +5,19 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Messaging.Data;
 
-internal sealed class MessagingDbContext(DbContextOptions<MessagingDbContext> options) : DbContext(options)
+internal class MessagingDbContext : DbContext
 {
+    public MessagingDbContext(DbContextOptions<MessagingDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresMessagingDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected MessagingDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<ChannelRecord> Channels => Set<ChannelRecord>();
     public DbSet<MemberRecord> Members => Set<MemberRecord>();
     public DbSet<MessageRecord> Messages => Set<MessageRecord>();

@@ -6,8 +6,19 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 namespace ZiyadMessenger.Modules.Presence.Data;
 
 /// <summary>Presence lives in memory; only the last time each user was seen is kept, so it survives restarts.</summary>
-internal sealed class PresenceDbContext(DbContextOptions<PresenceDbContext> options) : DbContext(options)
+internal class PresenceDbContext : DbContext
 {
+    public PresenceDbContext(DbContextOptions<PresenceDbContext> options)
+        : base(options)
+    {
+    }
+
+    /// <summary>For <see cref="PostgresPresenceDbContext"/>: the same model on PostgreSQL, with its own migrations.</summary>
+    protected PresenceDbContext(DbContextOptions options)
+        : base(options)
+    {
+    }
+
     public DbSet<LastSeenRow> LastSeen => Set<LastSeenRow>();
 
     protected override void OnModelCreating(ModelBuilder model) =>

@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -20,7 +19,7 @@ public static class ModuleHealthChecks
     public static IHealthChecksBuilder AddStoreCheck(this IHealthChecksBuilder builder, string module, string table) =>
         builder.Add(new HealthCheckRegistration(
             CheckName(module, "store"),
-            sp => new StoreHealthCheck(sp.GetRequiredService<StorePaths>(), table),
+            sp => new StoreHealthCheck(sp.GetRequiredService<StoreConnections>(), table),
             HealthStatus.Unhealthy,
             [module],
             Timeout));
@@ -38,20 +37,20 @@ public static class ModuleHealthChecks
     public static string CheckName(string module, string check) => $"{module.ToLowerInvariant()}.{check}";
 }
 
-/// <summary>Reads one row of a module's table through a fresh connection: the file opens, the schema is there, SQLite answers.</summary>
-public sealed class StoreHealthCheck(StorePaths paths, string table) : IHealthCheck
+/// <summary>Reads one row of a module's table through a fresh connection: the store is reachable, the schema is there, it answers.</summary>
+public sealed class StoreHealthCheck(StoreConnections store, string table) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try
         {
-            await using var connection = SqliteStore.OpenConnection(paths);
+            await using var connection = await store.OpenAsync(cancellationToken);
             await using var command = connection.CreateCommand();
             command.CommandText = $"SELECT 1 FROM \"{table}\" LIMIT 1;";
             await command.ExecuteScalarAsync(cancellationToken);
             return HealthCheckResult.Healthy("The store answers.");
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is System.Data.Common.DbException || StoreConnections.IsUnavailable(e))
         {
             return HealthCheckResult.Unhealthy("The store cannot be read.", e);
         }

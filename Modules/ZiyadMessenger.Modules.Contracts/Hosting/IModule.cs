@@ -21,7 +21,8 @@ public interface IModule
     Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken);
 }
 
-public sealed record ModuleContext(IConfiguration Configuration, StorePaths Paths);
+/// <summary>What a module needs to know while it registers its services: settings, where files live, which store.</summary>
+public sealed record ModuleContext(IConfiguration Configuration, StorePaths Paths, ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions Store);
 
 /// <summary>Where the server keeps its state. Everything lives under one data directory.</summary>
 public sealed record StorePaths(string DataDirectory)
