@@ -30,11 +30,16 @@ internal static class BenchCli
                        --size-mb 1024 --verify yes
           startup      process start to all seven /health answers; idle RSS
                        --runs 3 --settle 5
+          cluster      N nodes on one PostgreSQL database; senders on node 1, the other sockets spread over
+                       every node; closed-loop probe, then --deliveries/s offered: cross-node p50/p99
+                       --nodes 3 --members 100 --senders 4 --deliveries 20000 --rate auto|<msgs/s> --seconds 20
 
         the server (all scenarios):
           default      start the Release build of ZiyadMessenger.Host as a child process on free ports with
                        a temporary data directory (--host-dll PATH to choose the build, --data-dir DIR to
                        keep and reuse its data, --server-env K=V,K=V to set its environment for an experiment)
+          --store postgres  run it on a throwaway PostgreSQL database (made with --pg CONNECTION, default
+                       $ZIYAD_BENCH_POSTGRES or the local role .ci/postgres makes; dropped after the run)
           --attach     use a running server: --host 127.0.0.1 --ports Auth=8086,Messaging=8081,Files=8082
                        [--pid N to read its CPU and RSS from /proc]
 
@@ -84,6 +89,7 @@ internal static class BenchCli
             "history" => () => HistoryScenario.RunAsync(report, options, output, cancellationToken),
             "search" => () => SearchScenario.RunAsync(report, options, output, cancellationToken),
             "files" => () => FilesScenario.RunAsync(report, options, output, cancellationToken),
+            "cluster" => () => ClusterScenario.RunAsync(report, options, output, cancellationToken),
             _ => throw new ArgumentException($"Unknown scenario '{scenario}'.\n\n{Usage}"),
         };
 

@@ -25,6 +25,8 @@ internal sealed class ServerUnderTest : IAsyncDisposable
     private readonly Process? _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly bool _deleteDataDirectory;
+    /// <summary>What goes with the server when it is disposed (its PostgreSQL database).</summary>
+    private IAsyncDisposable? _owned;
 
     private ServerUnderTest(string host, IReadOnlyDictionary<string, int> ports, Process? process, int? pid, string? dataDirectory, bool deleteDataDirectory)
     {
@@ -102,7 +104,30 @@ internal sealed class ServerUnderTest : IAsyncDisposable
             extra[kv[0].Trim()] = kv.Length > 1 ? kv[1] : "";
         }
 
-        return await StartAsync(hostDll, dataDir, extra);
+        // --store postgres: the server on a throwaway PostgreSQL database (dropped with the server).
+        var store = options.String("store", "sqlite")!;
+        if (store is not ("sqlite" or "postgres"))
+        {
+            throw new ArgumentException($"--store expects sqlite or postgres, got '{store}'.");
+        }
+
+        var database = store == "postgres" ? await BenchDatabase.CreateAsync(options, poolSizePerNode: 50) : null;
+        foreach (var (key, value) in database?.NodeEnvironment() ?? [])
+        {
+            extra[key] = value;
+        }
+
+        try
+        {
+            var server = await StartAsync(hostDll, dataDir, extra);
+            server._owned = database;
+            return server;
+        }
+        catch when (database is not null)
+        {
+            await database.DisposeAsync();
+            throw;
+        }
     }
 
     public static async Task<ServerUnderTest> StartAsync(string? hostDll, string? dataDirectory, IDictionary<string, string>? environment = null, TimeSpan? timeout = null)
@@ -236,6 +261,11 @@ internal sealed class ServerUnderTest : IAsyncDisposable
         {
             await StopAsync();
             _process.Dispose();
+        }
+
+        if (_owned is not null)
+        {
+            await _owned.DisposeAsync();
         }
 
         if (_deleteDataDirectory && DataDirectory is not null)

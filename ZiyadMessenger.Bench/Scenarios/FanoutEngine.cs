@@ -5,7 +5,8 @@ using ZiyadMessenger.Bench.Infrastructure;
 namespace ZiyadMessenger.Bench.Scenarios;
 
 /// <summary>Where the fan-out load goes: the real server, or the bare relay, through the same client code.</summary>
-internal sealed record FanoutTarget(string Name, Func<int, Uri> SocketUrl, int? Pid, string ChannelId);
+/// <param name="IsRemote">For a cluster: whether socket i is on another node than the senders (its latencies are also kept apart).</param>
+internal sealed record FanoutTarget(string Name, Func<int, Uri> SocketUrl, int? Pid, string ChannelId, Func<int, bool>? IsRemote = null);
 
 /// <param name="Rate">Total messages per second offered (open loop, latency scenario); null: as fast as acks allow.</param>
 internal sealed record FanoutSettings(
@@ -31,6 +32,7 @@ internal sealed class FanoutEngine
     private readonly FanoutSettings _settings;
     private readonly Protocol _protocol;
     private readonly LatencyRecorder _deliverLatency = new();
+    private readonly LatencyRecorder _remoteDeliverLatency = new();
     private readonly LatencyRecorder _ackLatency = new();
     private long _sent, _acked, _rejected, _delivered, _closedByServer, _foreign;
     private volatile bool _measuring;
@@ -126,6 +128,11 @@ internal sealed class FanoutEngine
             ["foreign_frames"] = _foreign,
             ["connect_seconds"] = Math.Round(connectSeconds, 2),
         };
+        if (_target.IsRemote is not null)
+        {
+            result["remote_deliver_latency"] = _remoteDeliverLatency.Summary();
+        }
+
         foreach (var (key, value) in usage)
         {
             result[key] = value;
@@ -158,7 +165,12 @@ internal sealed class FanoutEngine
                 Interlocked.Increment(ref _delivered);
                 if (_measuring)
                 {
-                    _deliverLatency.Record(Protocol.MicrosSince(ticks), stripe);
+                    var micros = Protocol.MicrosSince(ticks);
+                    _deliverLatency.Record(micros, stripe);
+                    if (_target.IsRemote?.Invoke(stripe) == true)
+                    {
+                        _remoteDeliverLatency.Record(micros, stripe);
+                    }
                 }
 
                 break;
