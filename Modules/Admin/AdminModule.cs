@@ -60,6 +60,7 @@ public sealed class AdminModule : IModule
         services.AddSingleton<AdminTokenRegistry>();
         services.AddAdminPermissions();
         services.AddScoped<RoleHolders>();
+        services.AddScoped<AdminAccountRules>();
         services.AddKeyedSingleton(ModuleNames.Admin, (sp, _) =>
         {
             var settings = sp.GetRequiredService<AdminSettings>();

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using FluentValidation;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Serilog;
@@ -21,9 +23,18 @@ internal static class LoggingSetup
 
     public static void AddZiyadLogging(this WebApplicationBuilder builder, StorePaths paths)
     {
-        var section = builder.Configuration.GetSection("ZiyadMessenger:Logging");
-        var console = section.GetValue("Console", true);
-        var retained = Math.Max(1, section.GetValue("RetainedDays", 14));
+        // The logger is made before the container validates options on start, so these settings are
+        // checked here, with the same validator and the same one-line error.
+        var options = new LoggingOptions();
+        builder.Configuration.GetSection(LoggingOptions.Section).Bind(options);
+        if (new LoggingOptionsValidator().Validate(options) is { IsValid: false } check)
+        {
+            throw new ConfigurationException($"{LoggingOptions.Section}:{check.Errors[0].PropertyName}", check.Errors[0].ErrorMessage);
+        }
+
+        builder.Services.AddSettings<LoggingOptions, LoggingOptionsValidator>(LoggingOptions.Section);
+        var console = options.Console;
+        var retained = options.RetainedDays;
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddSerilog((services, logger) =>
         {
@@ -45,6 +56,28 @@ internal static class LoggingSetup
         // tests) would write into whichever was built last, and the first disposed would silence the rest.
         preserveStaticLogger: true);
         builder.Services.Decorate<ILoggerFactory, CachingLoggerFactory>();
+    }
+}
+
+/// <summary>The <c>ZiyadMessenger:Logging</c> settings.</summary>
+internal sealed class LoggingOptions
+{
+    public const string Section = "ZiyadMessenger:Logging";
+
+    /// <summary>Also log to the console (for a person at a terminal; systemd's journal keeps it too).</summary>
+    public bool Console { get; set; } = true;
+
+    /// <summary>How many daily JSON log files are kept under the data directory's <c>logs</c>.</summary>
+    public int RetainedDays { get; set; } = 14;
+}
+
+internal sealed class LoggingOptionsValidator : AbstractValidator<LoggingOptions>
+{
+    public LoggingOptionsValidator()
+    {
+        // 0 would keep no file at all (the day's file is the one being written); a silent clamp hid that.
+        RuleFor(o => o.RetainedDays).InclusiveBetween(1, 3650)
+            .WithMessage("'{PropertyValue}' is not between 1 and 3650 days.");
     }
 }
 

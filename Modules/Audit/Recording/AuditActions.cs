@@ -42,7 +42,7 @@ internal static class AuditActions
     public const string FileDownloaded = "file.downloaded";
     public const string NodeJoined = "cluster.node_joined";
 
-    public static readonly IReadOnlyList<string> ReservedPrefixes = ["auth.", "admin.", "user.", "channel.", "file.", "cluster."];
+    public static readonly IReadOnlyList<string> ReservedPrefixes = ["auth.", "admin.", "user.", "channel.", "message.", "file.", "cluster."];
 
     public static bool IsReserved(string action) =>
         ReservedPrefixes.Any(prefix => action.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));

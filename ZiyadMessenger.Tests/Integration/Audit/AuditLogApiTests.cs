@@ -110,6 +110,9 @@ public sealed class AuditLogApiTests(HostFixture fixture) : IClassFixture<HostFi
         { """{"action":"drop;table"}""", "action" },
         { """{"action":"auth.login"}""", "action" },
         { """{"action":"ADMIN.user_deleted"}""", "action" },
+        // A pin is recorded by the server: a client may not write one that looks the same.
+        { """{"action":"message.pinned","target_resource":"message:abc"}""", "action" },
+        { """{"action":"Message.Unpinned"}""", "action" },
         { "{\"action\":\"client.ok\",\"target_resource\":\"" + new string('t', 129) + "\"}", "target_resource" },
         { "{\"action\":\"client.ok\",\"details\":\"" + new string('d', 4097) + "\"}", "details" },
     };

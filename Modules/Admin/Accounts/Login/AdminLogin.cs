@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using FluentValidation;
 using Mediator;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Contracts.Admin;
@@ -8,7 +12,7 @@ using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Security;
 
-namespace ZiyadMessenger.Modules.Admin.Accounts;
+namespace ZiyadMessenger.Modules.Admin.Accounts.Login;
 
 internal sealed record AdminLogin(string Username, string Password, string? ClientIp) : ICommand<AdminLoginResult>
 {
@@ -67,4 +71,20 @@ internal sealed class AdminLoginHandler(
         await publisher.Publish(new AdminLoginSucceeded(admin.Id, admin.Username, command.ClientIp), cancellationToken);
         return new AdminLoginResult(issued.Token, AdminView.From(admin), issued.ExpiresAt);
     }
+}
+
+internal static class AdminLoginEndpoint
+{
+    internal sealed record LoginBody(string? Username, string? Password);
+
+    public static void Map(IEndpointRouteBuilder app) =>
+        app.MapPost("/admin/login", async Task<Ok<AdminLoginResult>> (LoginBody body, HttpContext http, ISender sender) =>
+                TypedResults.Ok(await sender.Send(new AdminLogin(body.Username ?? "", body.Password ?? "", http.Connection.RemoteIpAddress?.ToString()), http.RequestAborted)))
+            .AllowAnonymous()
+            .RequireRateLimiting("login")
+            .WithName("AdminLogin")
+            .WithSummary("Logs an admin in: an admin token, the account and when the token expires.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
 }
