@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Playwright;
-using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Tests.Integration.Admin;
 
 namespace ZiyadMessenger.Tests.Browser;
 
