@@ -107,7 +107,12 @@ public sealed class MessagingModule : IModule
         var contexts = services.GetRequiredService<IDbContextFactory<MessagingDbContext>>();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await db.Database.MigrateAsync(cancellationToken);
-        RepairSearchIndex(services);
+        // The search index's triggers are SQLite's (FTS5): PostgreSQL has no such file to repair.
+        if (!services.GetRequiredService<StoreOptions>().IsPostgres)
+        {
+            RepairSearchIndex(services);
+        }
+
         await ChannelService.SeedAsync(db, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         await services.GetRequiredService<ChannelDirectory>().LoadAsync(db, cancellationToken);
     }
