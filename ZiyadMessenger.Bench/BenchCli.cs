@@ -17,6 +17,10 @@ internal static class BenchCli
                        --members 100 --senders 4 --window 16 --seconds 20 --warmup 3 --size 128 --users M
                        [--words: text content, so the full-text index and mention parser do real work]
                        --relay yes|no|only --drain-seconds 15 (after sending stops, how long deliveries may take)
+          send         the fanout load with text content against two builds in one session, A B B A per round
+                       (A: --baseline-dll PATH, B: --host-dll or this Release build); both figures and the
+                       difference of acked and delivered msgs/s (bench/run.sh send --baseline GIT-REF builds A)
+                       --rounds 1 --members 100 --senders 4 --window 16 --seconds 15 --users M
           latency      the same sockets at a fixed offered load; send->deliver percentiles
                        --rate auto|<msgs/s> (auto: half the maximum, probed first) --probe-seconds 10
           connections  N idle authenticated WebSockets over U users; connect rate, RSS per socket
@@ -88,6 +92,7 @@ internal static class BenchCli
             "connections" => () => ConnectionsScenario.RunAsync(report, options, output, cancellationToken),
             "history" => () => HistoryScenario.RunAsync(report, options, output, cancellationToken),
             "search" => () => SearchScenario.RunAsync(report, options, output, cancellationToken),
+            "send" => () => SendComparisonScenario.RunAsync(report, options, output, cancellationToken),
             "files" => () => FilesScenario.RunAsync(report, options, output, cancellationToken),
             "cluster" => () => ClusterScenario.RunAsync(report, options, output, cancellationToken),
             _ => throw new ArgumentException($"Unknown scenario '{scenario}'.\n\n{Usage}"),

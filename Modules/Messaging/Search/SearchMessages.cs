@@ -65,20 +65,20 @@ internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelA
             throw AppException.Field("q", error);
         }
 
-        IReadOnlyCollection<string> channels;
+        SearchScope scope;
         if (query.ChannelId is { } wanted)
         {
             // The same 403/404 as history; a DM never used has nothing to find.
             var (_, channel) = await access.ForReadAsync(query.UserId, wanted.Trim(), cancellationToken);
-            channels = channel is null ? [] : [channel.Id];
+            scope = channel is null ? SearchScope.None : SearchScope.For([channel], directory.All);
         }
         else
         {
             // Membership as it is now: a removed member stops finding the channel's messages at once.
-            channels = directory.All.Where(c => c.CanAccess(query.UserId)).Select(c => c.Id).ToList();
+            scope = SearchScope.For(directory.All.Where(c => c.CanAccess(query.UserId)).ToList(), directory.All);
         }
 
-        if (channels.Count == 0)
+        if (scope.ChannelIds.Count == 0)
         {
             return new SearchResponse([], null);
         }
@@ -88,7 +88,7 @@ internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelA
         IReadOnlyList<SearchHit> hits;
         try
         {
-            hits = index.Search(new SearchCriteria(expression, channels, query.From?.Trim(), query.After, query.Before, below, limit + 1), terms, cancellationToken);
+            hits = index.Search(new SearchCriteria(expression, scope, query.From?.Trim(), query.After, query.Before, below, limit + 1), terms, cancellationToken);
         }
         catch (Exception ex) when (index.IsQueryError(ex))
         {

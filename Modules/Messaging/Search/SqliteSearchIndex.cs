@@ -9,16 +9,37 @@ namespace ZiyadMessenger.Modules.Messaging.Search;
 
 /// <summary>What to look for, already checked: an FTS5 expression of quoted terms and the caller's readable channels.</summary>
 internal sealed record SearchCriteria(
-    string Expression, IReadOnlyCollection<string> ChannelIds, string? SenderId, long? After, long? Before, long? BelowRow, int Limit);
+    string Expression, SearchScope Scope, string? SenderId, long? After, long? Before, long? BelowRow, int Limit)
+{
+    /// <summary>
+    /// The MATCH text: the user's terms in the message text only (never in the channel column), and when
+    /// the scope says so, one of the caller's channels as well.
+    /// </summary>
+    public string MatchText()
+    {
+        var text = $"{{{SearchSchema.BodyColumn}}} : ({Expression})";
+        if (Scope.IndexChannelIds is not { } channels)
+        {
+            return text;
+        }
+
+        // An empty list means no readable channel holds a message: a channel token that is never stored.
+        var tokens = channels.Count == 0 ? "\"00\"" : string.Join(" OR ", channels.Select(c => "\"" + SearchSchema.ChannelToken(c) + "\""));
+        return $"{text} AND {{{SearchSchema.ChannelColumn}}} : ({tokens})";
+    }
+}
 
 internal sealed record SearchHit(StoredMessage Message, long Row, string Snippet);
 
 /// <summary>
 /// Runs searches on a few pooled read connections with the statement prepared (in WAL mode a reader
 /// neither waits for the writer nor holds it up). FTS5 walks the matches newest first (rowid
-/// descending) and each match is joined to its message by rowid, where the channel, sender and time
-/// filters apply; the walk stops at the page's last result. A page of a common word therefore costs a
-/// few dozen matches, and a rare word a few doclist pages.
+/// descending; the query plan is one scan of the FTS5 table with its own order, no sort) and each match
+/// is joined to its message by rowid, where the channel, sender and time filters apply; the walk stops
+/// at the page's last result. A page of a common word therefore costs a few dozen matches, a rare word
+/// a few doclist pages, a prefix of two or three letters one doclist of the prefix index. When the
+/// caller may not read every channel, <see cref="SearchScope"/> has the index intersect the words with
+/// the caller's channels, so the walk never crosses other people's matches.
 /// </summary>
 internal sealed class SqliteSearchIndex(StorePaths paths) : IDisposable
 {
@@ -115,9 +136,9 @@ internal sealed class SqliteSearchIndex(StorePaths paths) : IDisposable
         public List<SearchHit> Run(SearchCriteria c)
         {
             var p = _command.Parameters;
-            p[0].Value = c.Expression;
+            p[0].Value = c.MatchText();
             p[1].Value = c.BelowRow ?? long.MaxValue;
-            p[2].Value = JsonSerializer.Serialize(c.ChannelIds);
+            p[2].Value = JsonSerializer.Serialize(c.Scope.ChannelIds);
             p[3].Value = (object?)c.SenderId ?? DBNull.Value;
             p[4].Value = c.After ?? long.MinValue;
             p[5].Value = c.Before ?? long.MaxValue;

@@ -77,6 +77,31 @@ public sealed class BenchSmokeTests
     }
 
     [Fact]
+    public async Task Send_runs_both_builds_alternately_and_reports_both_figures_and_the_difference()
+    {
+        // The same build on both sides: the point is the A B B A order, the figures and the comparison.
+        var (report, json, output) = await RunAsync("send", "--baseline-dll", HostProcess.HostAssembly, "--members", "3", "--users", "2", "--senders", "1",
+            "--window", "4", "--seconds", "1", "--warmup", "0.5", "--drain-seconds", "120");
+
+        report.Errors.Should().Be(0, output);
+        var runs = json.GetProperty("sections").EnumerateObject().Where(s => s.Name.StartsWith("run ", StringComparison.Ordinal)).ToList();
+        runs.Select(r => r.Name).Should().Equal("run 1: baseline", "run 2: candidate", "run 3: candidate", "run 4: baseline");
+        foreach (var run in runs)
+        {
+            run.Value.GetProperty("acked_total").GetDouble().Should().BeGreaterThan(0, run.Name);
+            run.Value.GetProperty("deliveries_lost").GetDouble().Should().Be(0, run.Name);
+        }
+
+        var comparison = json.GetProperty("sections").EnumerateObject().Single(s => s.Name.StartsWith("comparison", StringComparison.Ordinal)).Value;
+        var a = comparison.GetProperty("acked_msgs_per_s baseline").GetDouble();
+        var b = comparison.GetProperty("acked_msgs_per_s candidate").GetDouble();
+        a.Should().BeGreaterThan(0);
+        comparison.GetProperty("acked_msgs_per_s difference_pct").GetDouble().Should().BeApproximately(100 * (b - a) / a, 0.1);
+        json.GetProperty("targets").GetArrayLength().Should().Be(2);
+        output.Should().Contain("comparison");
+    }
+
+    [Fact]
     public async Task Latency_at_a_fixed_rate_offers_that_rate_and_measures_every_delivery()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();

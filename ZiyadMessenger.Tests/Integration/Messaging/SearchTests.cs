@@ -353,7 +353,7 @@ public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTests
             SearchTestsBehaviour.Exec(dataDirectory, """
                 DROP TRIGGER messaging_search_after_insert; DROP TRIGGER messaging_search_after_delete; DROP TRIGGER messaging_search_after_update;
                 DROP TABLE messaging_search; DROP VIEW messaging_search_source; DROP TABLE messaging_mentions;
-                DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchIndexAndMentions';
+                DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchIndexAndMentions' OR MigrationId LIKE '%SearchPrefixAndChannelIndex';
                 """);
             await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
             {
@@ -375,6 +375,93 @@ public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTests
             SqliteConnection.ClearAllPools();
             Directory.Delete(dataDirectory, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task An_index_made_before_the_prefix_index_is_rebuilt_on_upgrade_and_prefix_search_finds_the_old_messages()
+    {
+        var dataDirectory = TestHost.NewDataDirectory();
+        try
+        {
+            var w = Word();
+            string aliceToken, carolToken;
+            string privateChannel;
+            await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
+            {
+                var (alice, carol) = (await host.CreateUserAsync(), await host.CreateUserAsync());
+                var channel = await host.CreateChannelAsync(ChannelTypes.Private);
+                await host.AddMemberAsync(channel.Id, alice.Id);
+                await host.Messaging(alice).SendAsync("general", $"{w} kickoff tomorrow");
+                await host.Messaging(alice).SendAsync(channel.Id, $"{w} kickback private");
+                (aliceToken, carolToken, privateChannel) = (alice.Token, carol.Token, channel.Id);
+            }
+
+            // The index as the search migration first made it: no prefix index, no channel column.
+            SearchTestsBehaviour.Exec(dataDirectory, $"""
+                DROP TRIGGER messaging_search_after_insert; DROP TRIGGER messaging_search_after_delete; DROP TRIGGER messaging_search_after_update;
+                DROP TABLE messaging_search; DROP VIEW messaging_search_source;
+                {IndexAsFirstMade}
+                INSERT INTO messaging_search (messaging_search) VALUES ('rebuild');
+                DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchPrefixAndChannelIndex';
+                """);
+            IndexDefinition(dataDirectory).Should().NotContain("prefix");
+
+            await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
+            {
+                IndexDefinition(dataDirectory).Should().Contain("prefix='2 3'");
+                var alice = host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging, aliceToken);
+                var carol = host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging, carolToken);
+                // Two and three letters are read from the prefix index, longer prefixes from the words.
+                (await FoundTextsAsync(alice, "ki*")).Should().Equal($"{w} kickback private", $"{w} kickoff tomorrow");
+                (await FoundTextsAsync(alice, "kic*")).Should().Equal($"{w} kickback private", $"{w} kickoff tomorrow");
+                (await FoundTextsAsync(alice, "kicko*")).Should().Equal($"{w} kickoff tomorrow");
+                (await FoundTextsAsync(alice, $"\"{w} kickb\"*")).Should().Equal($"{w} kickback private");
+                (await FoundTextsAsync(alice, "kic*", $"&channel_id={privateChannel}")).Should().Equal($"{w} kickback private");
+                // Carol reads general only, so her search is narrowed to it in the index: the rebuilt channel column.
+                (await FoundTextsAsync(carol, "kic*")).Should().Equal($"{w} kickoff tomorrow");
+
+                await alice.SendAsync("general", $"{w} kicker after the upgrade");
+                (await FoundTextsAsync(carol, "ki*")).Should().Equal($"{w} kicker after the upgrade", $"{w} kickoff tomorrow");
+                SearchTestsBehaviour.Fts5IndexIsConsistent(host);
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>The index as the first search migration made it (kept here as it was, like the migration keeps it).</summary>
+    private const string IndexAsFirstMade = """
+        CREATE VIEW messaging_search_source AS
+            SELECT rowid AS MessageRow, CAST(Content AS TEXT) AS Body FROM messaging_messages WHERE Type IN (1, 2) AND DeletedAt IS NULL;
+        CREATE VIRTUAL TABLE messaging_search USING fts5(
+            Body, content='messaging_search_source', content_rowid='MessageRow', tokenize='unicode61 remove_diacritics 2', columnsize=0);
+        CREATE TRIGGER messaging_search_after_insert AFTER INSERT ON messaging_messages WHEN new.Type IN (1, 2) AND new.DeletedAt IS NULL
+        BEGIN
+            INSERT INTO messaging_search (rowid, Body) VALUES (new.rowid, CAST(new.Content AS TEXT));
+        END;
+        CREATE TRIGGER messaging_search_after_delete AFTER DELETE ON messaging_messages WHEN old.Type IN (1, 2) AND old.DeletedAt IS NULL
+        BEGIN
+            INSERT INTO messaging_search (messaging_search, rowid, Body) VALUES ('delete', old.rowid, CAST(old.Content AS TEXT));
+        END;
+        CREATE TRIGGER messaging_search_after_update AFTER UPDATE OF Type, Content, DeletedAt ON messaging_messages
+        BEGIN
+            INSERT INTO messaging_search (messaging_search, rowid, Body)
+                SELECT 'delete', old.rowid, CAST(old.Content AS TEXT) WHERE old.Type IN (1, 2) AND old.DeletedAt IS NULL;
+            INSERT INTO messaging_search (rowid, Body)
+                SELECT new.rowid, CAST(new.Content AS TEXT) WHERE new.Type IN (1, 2) AND new.DeletedAt IS NULL;
+        END;
+        """;
+
+    private static string IndexDefinition(string dataDirectory)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, SearchTestsBehaviour.DatabaseFileName(dataDirectory))};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sql FROM sqlite_master WHERE name = 'messaging_search'";
+        return (string)command.ExecuteScalar()!;
     }
 }
 

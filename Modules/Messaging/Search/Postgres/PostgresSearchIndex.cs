@@ -44,7 +44,7 @@ internal sealed class PostgresSearchIndex(NpgsqlDataSource dataSource) : ISearch
         {
             command.Parameters.Add(new NpgsqlParameter("query", NpgsqlDbType.Text) { Value = query });
             command.Parameters.Add(new NpgsqlParameter("below", NpgsqlDbType.Bigint) { Value = criteria.BelowRow ?? long.MaxValue });
-            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = criteria.ChannelIds.ToArray() });
+            command.Parameters.Add(new NpgsqlParameter("channels", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = criteria.Scope.ChannelIds.ToArray() });
             command.Parameters.Add(new NpgsqlParameter("sender", NpgsqlDbType.Text) { Value = (object?)criteria.SenderId ?? DBNull.Value });
             command.Parameters.Add(new NpgsqlParameter("after", NpgsqlDbType.Bigint) { Value = criteria.After ?? long.MinValue });
             command.Parameters.Add(new NpgsqlParameter("before", NpgsqlDbType.Bigint) { Value = criteria.Before ?? long.MaxValue });

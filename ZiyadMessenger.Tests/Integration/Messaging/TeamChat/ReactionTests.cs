@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using ZiyadMessenger.Modules.Contracts.Messaging;
 using ZiyadMessenger.Tests.Infrastructure;
@@ -24,6 +25,45 @@ public abstract class ReactionTestsBehaviour(StoreHostFixture fixture)
         ":Caps:", ":x", "x:", "::", ":a b:", ":" + new string('a', 33) + ":", ":é:", " ", "  👍", "👍 ", "\t", "null", "%", "☃x",
         "👍"[..1], "x" + new string('y', 3_000), string.Concat(Enumerable.Repeat("👍", 40)), "中", "ا",
     ];
+
+    [SkippableFact]
+    public async Task Reactions_show_on_search_results_and_on_mentions()
+    {
+        Fixture.Require();
+        var alice = await _host.CreateUserAsync();
+        var bob = await _host.CreateUserAsync();
+        var channel = await _host.CreateChannelAsync();
+        using var aliceHttp = _host.Messaging(alice);
+        using var bobHttp = _host.Messaging(bob);
+        var word = "w" + Guid.NewGuid().ToString("N")[..10];
+        var reacted = (await aliceHttp.SendAsync(channel.Id, $"@{bob.Username} {word} lunch at noon?")).GetProperty("message_id").GetString()!;
+        var plain = (await aliceHttp.SendAsync(channel.Id, $"@{bob.Username} {word} or at one")).GetProperty("message_id").GetString()!;
+        (await bobHttp.ReactAsync(reacted, "👍")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await aliceHttp.ReactAsync(reacted, "👍")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        (await bobHttp.ReactAsync(reacted, ":pizza:")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var expected = new List<(string, int, string[])> { ("👍", 2, [bob.Id, alice.Id]), (":pizza:", 1, [bob.Id]) };
+
+        var search = await bobHttp.GetAsync($"/search?q={word}");
+        search.StatusCode.Should().Be(HttpStatusCode.OK, await search.Content.ReadAsStringAsync());
+        var found = (await search.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results").EnumerateArray().ToList();
+        found.Select(m => m.GetProperty("id").GetString()).Should().Equal(plain, reacted);
+        TeamChatApi.Reactions(found[1]).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        TeamChatApi.Reactions(found[0]).Should().BeEmpty();
+
+        var mentions = await bobHttp.GetAsync("/mentions");
+        mentions.StatusCode.Should().Be(HttpStatusCode.OK, await mentions.Content.ReadAsStringAsync());
+        var listed = (await mentions.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mentions").EnumerateArray().ToList();
+        listed.Select(m => m.GetProperty("id").GetString()).Should().Equal(plain, reacted);
+        TeamChatApi.Reactions(listed[1]).Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+        TeamChatApi.Reactions(listed[0]).Should().BeEmpty();
+
+        // Taken back, it is gone from both.
+        (await bobHttp.UnreactAsync(reacted, ":pizza:")).StatusCode.Should().Be(HttpStatusCode.NoContent);
+        var again = (await (await bobHttp.GetAsync($"/search?q={word}")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("results")[1];
+        TeamChatApi.Reactions(again).Should().BeEquivalentTo(expected.Take(1), o => o.WithStrictOrdering());
+        var mentioned = (await (await bobHttp.GetAsync("/mentions")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("mentions")[1];
+        TeamChatApi.Reactions(mentioned).Should().BeEquivalentTo(expected.Take(1), o => o.WithStrictOrdering());
+    }
 
     [SkippableFact]
     public async Task Reacting_is_idempotent_and_reactions_show_on_history_threads_pins_and_edits()
