@@ -24,7 +24,6 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
     /// <summary>Npgsql pings an idle listener this often, so a connection that died silently is noticed.</summary>
     private const int KeepAliveSeconds = 5;
 
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(10);
 
     private readonly NpgsqlDataSource _dataSource;
@@ -70,6 +69,9 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
     public long Connects => Interlocked.Read(ref _connects);
 
     public long Received => Interlocked.Read(ref _received);
+
+    /// <summary>The first pause before reconnecting; it doubles with each failure up to 10 s. Tests lengthen it to make an outage.</summary>
+    internal TimeSpan FirstRetry { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Since when the listener has been in its current state (connected or not).</summary>
     public DateTimeOffset StateSince => _since;
@@ -155,7 +157,7 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
 
     private async Task ListenAsync(CancellationToken stoppingToken)
     {
-        var pause = FirstRetry;
+        TimeSpan? pause = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -170,7 +172,7 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
 
                 SetConnected(true);
                 Interlocked.Increment(ref _connects);
-                pause = FirstRetry;
+                pause = null;
                 _logger.LogInformation("Listening for the other nodes' signals (connection {Count})", Connects);
                 // Queued behind whatever arrived before: subscribers re-read only after handling those.
                 _inbox.Writer.TryWrite(null);
@@ -185,6 +187,7 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
             }
             catch (Exception ex)
             {
+                pause = pause is { } last ? TimeSpan.FromTicks(Math.Min(last.Ticks * 2, LongestRetry.Ticks)) : FirstRetry;
                 var wasConnected = _connected;
                 SetConnected(false);
                 if (wasConnected)
@@ -193,20 +196,18 @@ internal sealed class PostgresClusterBus : BackgroundService, IClusterBus
                 }
                 else
                 {
-                    _logger.LogWarning("Cannot listen for the other nodes' signals ({Error}); retrying in {Pause} ms", ex.Message, (int)pause.TotalMilliseconds);
+                    _logger.LogWarning("Cannot listen for the other nodes' signals ({Error}); retrying in {Pause} ms", ex.Message, (int)pause.Value.TotalMilliseconds);
                 }
             }
 
             try
             {
-                await Task.Delay(pause, _time, stoppingToken);
+                await Task.Delay(pause ?? FirstRetry, _time, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-
-            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestRetry.Ticks));
         }
 
         SetConnected(false);
