@@ -170,11 +170,11 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
         await A.AddMemberAsync(channel.Id, reader.Id);
         await using var readerOnB = await B.ConnectAsync(reader, 2);
         await using var authorOnA = await A.ConnectAsync(author, 2);
-        await using var authorOnB = await B.ConnectAsync(author, 2);
+        await using var readerOnA = await A.ConnectAsync(reader, 2);
 
         using var api = A.Messaging(author);
         var sent = await api.SendAsync(channel.Id, "original");
-        var id = sent.GetProperty("id").GetString()!;
+        var id = sent.GetProperty("message_id").GetString()!;
         (await readerOnB.ReceiveEventAsync("message", Within)).GetProperty("id").GetString().Should().Be(id);
 
         (await api.PutAsJsonAsync($"/messages/{id}", new { content = MessagingApi.B64("edited") })).EnsureSuccessStatusCode();
@@ -192,10 +192,12 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
         await authorOnA.SendJsonAsync(new { @event = "typing", data = new { channel_id = channel.Id } });
         (await readerOnB.ReceiveEventAsync("typing", Within)).GetProperty("user_id").GetString().Should().Be(author.Id);
 
+        // A read cursor goes to the reader's own sockets, here the one on the other node.
         using var readerApi = B.Messaging(reader);
         (await readerApi.PostAsJsonAsync("/read", new { channel_id = channel.Id, seq = sent.GetProperty("seq").GetInt64() })).EnsureSuccessStatusCode();
-        var read = await authorOnA.ReceiveEventAsync("read", Within);
+        var read = await readerOnA.ReceiveEventAsync("read", Within);
         read.GetProperty("user_id").GetString().Should().Be(reader.Id);
+        read.GetProperty("seq").GetInt64().Should().Be(sent.GetProperty("seq").GetInt64());
 
         (await api.DeleteAsync($"/messages/{id}")).EnsureSuccessStatusCode();
         (await readerOnB.ReceiveEventAsync("message_deleted", Within)).GetProperty("id").GetString().Should().Be(id);
