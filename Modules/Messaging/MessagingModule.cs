@@ -11,6 +11,7 @@ using ZiyadMessenger.Modules.Contracts.Security;
 using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Delivery;
+using ZiyadMessenger.Modules.Messaging.Delivery.Cluster;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.ChannelList;
 using ZiyadMessenger.Modules.Messaging.ChannelMembers;
@@ -66,8 +67,20 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<NotificationQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationQueue>());
         services.AddSingleton<LocalFanout>();
-        services.AddSingleton<IFanout>(sp => sp.GetRequiredService<LocalFanout>());
         services.AddHostedService(sp => sp.GetRequiredService<LocalFanout>());
+        services.AddSingleton<ChannelSignals>();
+        if (context.Store.IsPostgres)
+        {
+            // Several nodes: every event passes the channel sequencer, and crosses to the other nodes.
+            services.AddSingleton<ClusterFanout>();
+            services.AddSingleton<IFanout>(sp => sp.GetRequiredService<ClusterFanout>());
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterFanout>());
+        }
+        else
+        {
+            services.AddSingleton<IFanout>(sp => sp.GetRequiredService<LocalFanout>());
+        }
+
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddHostedService<SessionWatch>();

@@ -4,6 +4,7 @@ using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Messaging;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Messaging.Data;
+using ZiyadMessenger.Modules.Messaging.Delivery.Cluster;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Users;
 
@@ -19,6 +20,7 @@ internal sealed class ChannelService(
     ChannelDirectory directory,
     UserDirectory users,
     NotificationQueue notifications,
+    ChannelSignals signals,
     TimeProvider time)
 {
     public const int MaxNameLength = 80;
@@ -50,6 +52,7 @@ internal sealed class ChannelService(
             db.Channels.Add(record);
             await db.SaveChangesAsync(cancellationToken);
             var info = directory.Add(record, []).ToInfo();
+            await signals.ChangedAsync(record.Id);
             notifications.Enqueue(new ChannelCreated(info, actorId));
             return info;
         }
@@ -74,6 +77,7 @@ internal sealed class ChannelService(
             // Messages, members and read cursors go with it (ON DELETE CASCADE).
             await db.Channels.Where(c => c.Id == channelId).ExecuteDeleteAsync(cancellationToken);
             directory.Remove(channelId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new ChannelDeleted(channelId, channel.Name, actorId));
         }
         finally
@@ -116,6 +120,7 @@ internal sealed class ChannelService(
             db.Members.Add(member);
             await db.SaveChangesAsync(cancellationToken);
             channel.AddMember(userId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new MemberAdded(channelId, userId, role, actorId));
             return new ChannelMemberInfo(channelId, userId, role, member.JoinedAt);
         }
@@ -145,6 +150,7 @@ internal sealed class ChannelService(
 
             // From here on the fan-out skips this user's sockets for the channel.
             channel.RemoveMember(userId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new MemberRemoved(channelId, userId, actorId));
         }
         finally
@@ -190,6 +196,7 @@ internal sealed class ChannelService(
             }
 
             var state = directory.Add(record, [userA, userB]);
+            await signals.ChangedAsync(id);
             notifications.Enqueue(new ChannelCreated(state.ToInfo(), actorId));
             return state;
         }
