@@ -208,8 +208,8 @@ internal sealed class PresenceSync(
             },
         })
         {
+            // The INSERT returns no rows: the reader starts on the SELECT's.
             await using var reader = await read.ExecuteReaderAsync(cancellationToken);
-            await reader.NextResultAsync(cancellationToken);
             await reader.ReadAsync(cancellationToken);
             row = ReadShared(reader, 0);
             now = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3));
