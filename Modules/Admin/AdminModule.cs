@@ -39,6 +39,7 @@ using ZiyadMessenger.Modules.Admin.Users.List;
 using ZiyadMessenger.Modules.Admin.Users.ResetPassword;
 using ZiyadMessenger.Modules.Admin.Users.Update;
 using ZiyadMessenger.Modules.Contracts.Health;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -66,7 +67,8 @@ public sealed class AdminModule : IModule
         {
             var settings = sp.GetRequiredService<AdminSettings>();
             return new LoginLockout(settings.LockoutFailures, settings.LockoutWindow, sp.GetRequiredService<TimeProvider>(),
-                new DbLoginLockoutStore<AdminDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
+                new DbLoginLockoutStore<AdminDbContext>(sp.GetRequiredService<IServiceScopeFactory>()),
+                shared: context.Store.IsPostgres, sp.GetRequiredService<ILeadership>());
         });
         services.AddScoped<MonitoringService>();
         services.AddSingleton<CpuSampler>();

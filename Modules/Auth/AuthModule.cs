@@ -12,6 +12,7 @@ using ZiyadMessenger.Modules.Auth.Register;
 using ZiyadMessenger.Modules.Auth.Sessions;
 using ZiyadMessenger.Modules.Auth.Users;
 using ZiyadMessenger.Modules.Contracts.Health;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
@@ -40,7 +41,8 @@ public sealed class AuthModule : IModule
         {
             var options = sp.GetRequiredService<AuthOptions>();
             return new LoginLockout(options.LockoutFailures, options.LockoutDuration, sp.GetRequiredService<TimeProvider>(),
-                new DbLoginLockoutStore<AuthDbContext>(sp.GetRequiredService<IServiceScopeFactory>()));
+                new DbLoginLockoutStore<AuthDbContext>(sp.GetRequiredService<IServiceScopeFactory>()),
+                shared: context.Store.IsPostgres, sp.GetRequiredService<ILeadership>());
         });
         services.AddScoped<UserStore>();
         services.AddSingleton<RevokedTokenPruner>();

@@ -3,10 +3,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ZiyadMessenger.Modules.Cluster.Data;
 using ZiyadMessenger.Modules.Cluster.Join;
+using ZiyadMessenger.Modules.Cluster.Membership;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Cluster.Status;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -14,9 +17,9 @@ using ZiyadMessenger.Modules.Contracts.Persistence;
 namespace ZiyadMessenger.Modules.Cluster;
 
 /// <summary>
-/// The cluster view (CONTRACT §6) of a single-node server: this node's identity and health, and the
-/// nodes that joined it. The registry sits behind <see cref="INodeRegistry"/> so that a distributed
-/// engine can take its place.
+/// The cluster view (CONTRACT §6): this node's identity and health, the nodes that joined it through
+/// /join, and on PostgreSQL every node sharing the store (heartbeat rows) and which one leads (the
+/// lease row), which also decides <see cref="ILeadership"/> for the jobs that must run once.
 /// </summary>
 public sealed class ClusterModule : IModule
 {
@@ -27,7 +30,22 @@ public sealed class ClusterModule : IModule
         services.AddSettings<ClusterOptions, ClusterOptionsValidator>(ClusterOptions.Section);
         services.AddSingleton(sp => new LocalNode(context.Paths, context.Configuration, sp.GetRequiredService<TimeProvider>()));
         services.AddModuleDbContextFactory<ClusterDbContext, PostgresClusterDbContext>(context, ModuleNames.Cluster);
-        services.AddSingleton<INodeRegistry, SqliteNodeRegistry>();
+        services.AddSingleton<INodeRegistry, StoreNodeRegistry>();
+        if (context.Store.IsPostgres)
+        {
+            // Several nodes share the store: membership by heartbeat rows, leadership by the lease row.
+            services.AddSingleton<LeaseLeadership>();
+            services.AddSingleton<ILeaderView>(sp => sp.GetRequiredService<LeaseLeadership>());
+            services.Replace(ServiceDescriptor.Singleton<ILeadership>(sp => sp.GetRequiredService<LeaseLeadership>()));
+            services.AddSingleton<PostgresMembership>();
+            services.AddSingleton<ClusterHeartbeat>();
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterHeartbeat>());
+        }
+        else
+        {
+            services.AddSingleton<ILeaderView, SelfLeader>();
+        }
+
         services.AddHealthChecks().AddStoreCheck(Name, "cluster_nodes");
     }
 
@@ -47,5 +65,9 @@ public sealed class ClusterModule : IModule
 
         // Made (or read) now, so a bad id file stops the start instead of the first status request.
         _ = services.GetRequiredService<LocalNode>().Id;
+        if (services.GetService<ClusterHeartbeat>() is { } heartbeat)
+        {
+            await heartbeat.BeatOnceAsync(cancellationToken);
+        }
     }
 }

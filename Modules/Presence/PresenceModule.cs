@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
@@ -25,6 +26,13 @@ public sealed class PresenceModule : IModule
         services.AddModuleDbContext<PresenceDbContext, PostgresPresenceDbContext>(context, ModuleNames.Presence);
         services.AddHostedService<PresenceDispatcher>();
         services.AddHostedService<PresenceSweeper>();
+        if (context.Store.IsPostgres)
+        {
+            // Several nodes: presence is shared through the store. A node's sockets live as long as the node does.
+            var nodeTimeout = context.Configuration.GetValue("ZiyadMessenger:Cluster:NodeTimeoutSeconds", 60);
+            services.AddSingleton(new PresenceSharing(TimeSpan.FromSeconds(Math.Clamp(nodeTimeout, 1, 86_400))));
+            services.AddHostedService<PresenceSync>();
+        }
         services.AddHealthChecks()
             .AddStoreCheck(Name, "presence_last_seen")
             .AddRunningCheck<PresenceDispatcher>(Name, "dispatcher")

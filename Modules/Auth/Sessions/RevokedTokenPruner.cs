@@ -3,11 +3,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Auth.Data;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 
 namespace ZiyadMessenger.Modules.Auth.Sessions;
 
 /// <summary>Drops logged-out token ids once their tokens have expired, from the table and from memory.</summary>
-internal sealed class RevokedTokenPruner(IServiceScopeFactory scopes, UserTokenState state, TimeProvider clock, ILogger<RevokedTokenPruner> logger)
+internal sealed class RevokedTokenPruner(
+    IServiceScopeFactory scopes, UserTokenState state, ILeadership leadership, TimeProvider clock, ILogger<RevokedTokenPruner> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(30);
@@ -33,7 +35,8 @@ internal sealed class RevokedTokenPruner(IServiceScopeFactory scopes, UserTokenS
         var now = clock.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
-        var removed = await db.RevokedTokens.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken);
+        // The table is shared when several nodes are: the leader deletes, every node forgets in memory.
+        var removed = leadership.IsLeader ? await db.RevokedTokens.Where(t => t.ExpiresAt < now).ExecuteDeleteAsync(cancellationToken) : 0;
         state.PruneExpired(now);
         return removed;
     }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using ZiyadMessenger.Modules.Cluster.Membership;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Errors;
@@ -54,7 +55,7 @@ internal sealed class JoinNodeHandler(INodeRegistry registry, LocalNode self, IP
     }
 }
 
-internal sealed record JoinResponse(string Status, string NodeId, string Address, DateTimeOffset JoinedAt, DateTimeOffset LastSeen, bool New, string LeaderId);
+internal sealed record JoinResponse(string Status, string NodeId, string Address, DateTimeOffset JoinedAt, DateTimeOffset LastSeen, bool New, string? LeaderId);
 
 internal static class JoinEndpoint
 {
@@ -95,7 +96,7 @@ internal static class JoinEndpoint
         [FromHeader(Name = SecretHeader)] string? secret,
         IValidator<JoinNode> validator,
         ClusterOptions options,
-        INodeRegistry registry,
+        ILeaderView leader,
         ISender sender,
         CancellationToken ct)
     {
@@ -105,7 +106,7 @@ internal static class JoinEndpoint
         await EnsureMayJoinAsync(http, secret, options);
         var result = await sender.Send(command, ct);
         var node = result.Node;
-        return TypedResults.Ok(new JoinResponse("joined", node.Id, node.Address, node.JoinedAt, node.LastSeen, result.IsNew, registry.LeaderId));
+        return TypedResults.Ok(new JoinResponse("joined", node.Id, node.Address, node.JoinedAt, node.LastSeen, result.IsNew, leader.LeaderId));
     }
 
     /// <summary>

@@ -11,8 +11,8 @@ internal sealed record RegisteredNode(string Id, string Address, DateTimeOffset 
 internal sealed record NodeJoinResult(RegisteredNode Node, bool IsNew, bool AddressChanged);
 
 /// <summary>
-/// Which nodes make up the cluster. The single-node server keeps them in SQLite; a distributed engine
-/// (membership, leader election) replaces this interface and nothing else.
+/// The nodes that announced themselves through /join, kept in the module's store (SQLite or
+/// PostgreSQL). Nodes sharing a PostgreSQL store need no /join: they heartbeat (<c>PostgresMembership</c>).
 /// </summary>
 internal interface INodeRegistry
 {
@@ -20,17 +20,12 @@ internal interface INodeRegistry
     Task<NodeJoinResult> JoinAsync(string nodeId, string address, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<RegisteredNode>> ListAsync(CancellationToken cancellationToken);
-
-    /// <summary>The id of the node that leads; on a single node, this one.</summary>
-    string LeaderId { get; }
 }
 
-internal sealed class SqliteNodeRegistry(IDbContextFactory<ClusterDbContext> contexts, LocalNode self, TimeProvider clock) : INodeRegistry
+internal sealed class StoreNodeRegistry(IDbContextFactory<ClusterDbContext> contexts, TimeProvider clock) : INodeRegistry
 {
     // Two joins of the same new node at once would both try to insert it; one process, so one lock will do.
     private readonly SemaphoreSlim _joinLock = new(1, 1);
-
-    public string LeaderId => self.Id;
 
     public async Task<NodeJoinResult> JoinAsync(string nodeId, string address, CancellationToken cancellationToken)
     {

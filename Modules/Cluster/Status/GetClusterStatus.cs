@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
+using ZiyadMessenger.Modules.Cluster.Membership;
 using ZiyadMessenger.Modules.Cluster.Nodes;
 using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Contracts.Messaging;
@@ -24,13 +25,20 @@ internal sealed record NodeReport(
     int? Connections,
     int? ConnectedUsers);
 
-internal sealed record ClusterReport(string NodeId, string LeaderId, int Total, int Healthy, long NodeTimeoutSeconds, IReadOnlyList<NodeReport> Nodes);
+internal sealed record ClusterReport(string NodeId, string? LeaderId, int Total, int Healthy, long NodeTimeoutSeconds, IReadOnlyList<NodeReport> Nodes);
 
 /// <summary>The full report GET /status answers with.</summary>
 internal sealed record GetClusterReport : IQuery<ClusterReport>;
 
 internal sealed class GetClusterReportHandler(
-    INodeRegistry registry, LocalNode self, ClusterOptions options, TimeProvider clock, ISender sender, ILogger<GetClusterReportHandler> logger)
+    INodeRegistry registry,
+    LocalNode self,
+    ILeaderView leader,
+    ClusterOptions options,
+    TimeProvider clock,
+    ISender sender,
+    ILogger<GetClusterReportHandler> logger,
+    PostgresMembership? membership = null)
     : IQueryHandler<GetClusterReport, ClusterReport>
 {
     public const string LeaderRole = "leader";
@@ -40,19 +48,53 @@ internal sealed class GetClusterReportHandler(
     {
         var now = clock.GetUtcNow();
         var connections = await ConnectionsAsync(cancellationToken);
-        var nodes = new List<NodeReport>
+        var nodes = new List<NodeReport>();
+        string? leaderId;
+        if (membership is null)
         {
-            new(self.Id, self.Address, LeaderRole, registry.LeaderId == self.Id, true, true, now, null, self.Version,
-                (long)(now - self.StartedAt).TotalSeconds, connections?.OpenSockets, connections?.ConnectedUsers),
-        };
+            leaderId = leader.LeaderId;
+            nodes.Add(SelfNow(leaderId, now, now, connections));
+        }
+        else
+        {
+            // Every node sharing the store, judged by the database's clock; this node's own counts are live.
+            var (leaseHolder, members) = await membership.ReadAsync(cancellationToken);
+            leaderId = leaseHolder;
+            foreach (var member in members)
+            {
+                var isLeader = member.Id == leaderId;
+                nodes.Add(member.Id == self.Id
+                    ? SelfNow(leaderId, member.LastSeen, now, connections)
+                    : new NodeReport(member.Id, member.Address, isLeader ? LeaderRole : MemberRole, isLeader, false, member.Healthy,
+                        member.LastSeen, null, member.Version, member.UptimeSeconds, member.Connections, member.ConnectedUsers));
+            }
+
+            if (!nodes.Any(n => n.Self))
+            {
+                nodes.Insert(0, SelfNow(leaderId, now, now, connections));
+            }
+        }
+
         foreach (var node in await registry.ListAsync(cancellationToken))
         {
+            if (nodes.Any(n => n.Id == node.Id))
+            {
+                continue;
+            }
+
             var healthy = now - node.LastSeen <= options.NodeTimeout;
-            nodes.Add(new NodeReport(node.Id, node.Address, node.Id == registry.LeaderId ? LeaderRole : MemberRole, node.Id == registry.LeaderId,
+            nodes.Add(new NodeReport(node.Id, node.Address, node.Id == leaderId ? LeaderRole : MemberRole, node.Id == leaderId,
                 false, healthy, node.LastSeen, node.JoinedAt, null, null, null, null));
         }
 
-        return new ClusterReport(self.Id, registry.LeaderId, nodes.Count, nodes.Count(n => n.Healthy), (long)options.NodeTimeout.TotalSeconds, nodes);
+        return new ClusterReport(self.Id, leaderId, nodes.Count, nodes.Count(n => n.Healthy), (long)options.NodeTimeout.TotalSeconds, nodes);
+    }
+
+    private NodeReport SelfNow(string? leaderId, DateTimeOffset lastSeen, DateTimeOffset now, ConnectionStats? connections)
+    {
+        var isLeader = leaderId == self.Id;
+        return new NodeReport(self.Id, self.Address, isLeader ? LeaderRole : MemberRole, isLeader, true, true, lastSeen, null, self.Version,
+            (long)(now - self.StartedAt).TotalSeconds, connections?.OpenSockets, connections?.ConnectedUsers);
     }
 
     /// <summary>Open sockets come from Messaging; without an answer the status still works, with the count unknown.</summary>
@@ -88,8 +130,9 @@ internal static class StatusEndpoint
     public static void MapStatus(this IEndpointRouteBuilder endpoints) =>
         endpoints.MapGet("/status", async (ISender sender, CancellationToken ct) => TypedResults.Ok(await sender.Send(new GetClusterReport(), ct)))
             .WithName("GetClusterStatus")
-            .WithSummary("This node and every node that joined it")
+            .WithSummary("Every node of the cluster, and which one leads")
             .WithDescription("Healthy and total counts, the leader, and per node: id, address, role, last seen, version, uptime and open connections " +
-                "(null where a joined node did not report it). No token needed.")
+                "(null where a node that only joined through /join did not report it). On PostgreSQL every node sharing the database is listed " +
+                "from its heartbeat; one not seen for NodeTimeoutSeconds is unhealthy. No token needed.")
             .AllowAnonymous();
 }

@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 using ZiyadMessenger.Modules.Files.Data;
 
 namespace ZiyadMessenger.Modules.Files.Storage;
@@ -10,12 +11,19 @@ namespace ZiyadMessenger.Modules.Files.Storage;
 /// Once after start-up, removes stored files that have no row: the process died between the rename
 /// and the commit. Only files older than this process are touched, so a live upload is never raced.
 /// </summary>
-internal sealed class OrphanSweeper(IServiceScopeFactory scopes, FileStore store, TimeProvider clock, ILogger<OrphanSweeper> logger) : BackgroundService
+internal sealed class OrphanSweeper(IServiceScopeFactory scopes, FileStore store, ILeadership leadership, TimeProvider clock, ILogger<OrphanSweeper> logger)
+    : BackgroundService
 {
     private readonly DateTime _startedUtc = clock.GetUtcNow().UtcDateTime;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // The files directory is shared when several nodes are: only the leader sweeps it.
+        if (!leadership.IsLeader)
+        {
+            return;
+        }
+
         try
         {
             await using var scope = scopes.CreateAsyncScope();

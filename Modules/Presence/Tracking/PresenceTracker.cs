@@ -9,6 +9,12 @@ namespace ZiyadMessenger.Modules.Presence.Tracking;
 /// heartbeat or last socket close, whichever is later; offline otherwise, or at once when they say so
 /// (heartbeat with status 0). A chosen busy/away lasts until they go offline. Every change of the shown
 /// status is queued, in order, for <see cref="PresenceDispatcher"/>.
+/// <para>
+/// With several nodes (PostgreSQL) this is each node's mirror of the shared rows: local events are
+/// applied here at once and queued (<see cref="Events"/>) for <see cref="PresenceSync"/>, which applies
+/// them to the shared row and hands the outcome back (<see cref="ApplyShared"/>), as it does for what
+/// other nodes changed. Sockets held by other nodes count like this node's own.
+/// </para>
 /// </summary>
 internal sealed class PresenceTracker(PresenceOptions options)
 {
@@ -16,8 +22,21 @@ internal sealed class PresenceTracker(PresenceOptions options)
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly HashSet<string> _unsaved = new(StringComparer.Ordinal);
     private readonly Channel<PresenceChanged> _changes = Channel.CreateUnbounded<PresenceChanged>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PresenceEvent> _events = Channel.CreateUnbounded<PresenceEvent>(new UnboundedChannelOptions { SingleReader = true });
+    private bool _sharing;
 
     public ChannelReader<PresenceChanged> Changes => _changes.Reader;
+
+    /// <summary>This node's own events, in order, once <see cref="ShareEvents"/> was called (several nodes only).</summary>
+    public ChannelReader<PresenceEvent> Events => _events.Reader;
+
+    public void ShareEvents()
+    {
+        lock (_gate)
+        {
+            _sharing = true;
+        }
+    }
 
     /// <summary>Seeds last-seen times read from the store at start-up; everyone starts offline.</summary>
     public void Load(IEnumerable<(string UserId, DateTimeOffset LastSeen)> rows)
@@ -48,6 +67,7 @@ internal sealed class PresenceTracker(PresenceOptions options)
                 entry.Chosen = status;
             }
 
+            Share(entry, new PresenceEvent(userId, PresenceEventKind.Heartbeat, status, entry.Sockets));
             Settle(userId, entry, now);
             return Info(userId, entry, now);
         }
@@ -61,6 +81,7 @@ internal sealed class PresenceTracker(PresenceOptions options)
             entry.Sockets = Math.Max(1, openSockets);
             entry.SignedOff = false;
             Touch(userId, entry, now);
+            Share(entry, new PresenceEvent(userId, PresenceEventKind.Connected, UserStatus.Online, entry.Sockets));
             Settle(userId, entry, now);
         }
     }
@@ -73,7 +94,51 @@ internal sealed class PresenceTracker(PresenceOptions options)
             entry.Sockets = Math.Max(0, openSockets);
             entry.LastSocketClose = now;
             Touch(userId, entry, now);
+            Share(entry, new PresenceEvent(userId, PresenceEventKind.Disconnected, UserStatus.Online, entry.Sockets));
             Settle(userId, entry, now);
+        }
+    }
+
+    /// <summary>
+    /// The shared row of <paramref name="userId"/> as the store has it, with the sockets other nodes hold.
+    /// <paramref name="ownEvent"/>: the outcome of one of this node's events. Anything else is skipped while
+    /// this node still has events of that user on their way, so an older read cannot undo a newer event.
+    /// </summary>
+    public void ApplyShared(string userId, SharedPresence shared, int remoteSockets, bool ownEvent, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            var entry = EntryFor(userId);
+            if (ownEvent)
+            {
+                entry.Pending = Math.Max(0, entry.Pending - 1);
+            }
+            else if (entry.Pending > 0)
+            {
+                return;
+            }
+
+            entry.Chosen = shared.Chosen;
+            entry.SignedOff = shared.SignedOff;
+            entry.LastHeartbeat = shared.LastActive;
+            entry.LastSocketClose = null;
+            entry.RemoteSockets = Math.Max(0, remoteSockets);
+            if (shared.LastActive is { } active && (entry.LastSeen is null || active > entry.LastSeen))
+            {
+                // Another node saw them: it also saves the time, so this one is not marked unsaved.
+                entry.LastSeen = active;
+            }
+
+            Settle(userId, entry, now);
+        }
+    }
+
+    /// <summary>Users whose shown status is not offline: those a node re-reads when it may have missed a change.</summary>
+    public List<string> Present()
+    {
+        lock (_gate)
+        {
+            return _entries.Where(e => e.Value.Shown != UserStatus.Offline).Select(e => e.Key).ToList();
         }
     }
 
@@ -136,6 +201,7 @@ internal sealed class PresenceTracker(PresenceOptions options)
         {
             foreach (var (userId, entry) in _entries)
             {
+                // Only this node's own sockets: each node saves the times of the users it holds.
                 if (entry.Sockets > 0 && !entry.SignedOff)
                 {
                     Touch(userId, entry, now);
@@ -176,6 +242,15 @@ internal sealed class PresenceTracker(PresenceOptions options)
         return entry;
     }
 
+    private void Share(Entry entry, PresenceEvent presenceEvent)
+    {
+        if (_sharing)
+        {
+            entry.Pending++;
+            _events.Writer.TryWrite(presenceEvent);
+        }
+    }
+
     private void Touch(string userId, Entry entry, DateTimeOffset now)
     {
         if (entry.LastSeen is null || now > entry.LastSeen)
@@ -192,7 +267,7 @@ internal sealed class PresenceTracker(PresenceOptions options)
             return UserStatus.Offline;
         }
 
-        if (entry.Sockets > 0)
+        if (entry.Sockets + entry.RemoteSockets > 0)
         {
             return entry.Chosen;
         }
@@ -218,7 +293,7 @@ internal sealed class PresenceTracker(PresenceOptions options)
     }
 
     private static PresenceInfo Info(string userId, Entry entry, DateTimeOffset now) =>
-        new(userId, entry.Shown, entry.Shown != UserStatus.Offline && entry.Sockets > 0 ? now : entry.LastSeen);
+        new(userId, entry.Shown, entry.Shown != UserStatus.Offline && entry.Sockets + entry.RemoteSockets > 0 ? now : entry.LastSeen);
 
     private static DateTimeOffset? Max(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a > b ? a : b;
@@ -229,6 +304,10 @@ internal sealed class PresenceTracker(PresenceOptions options)
         public UserStatus Shown { get; set; } = UserStatus.Offline;
         public bool SignedOff { get; set; }
         public int Sockets { get; set; }
+        /// <summary>Sockets other nodes hold (several nodes only).</summary>
+        public int RemoteSockets { get; set; }
+        /// <summary>This node's events of this user not yet applied to the shared row.</summary>
+        public int Pending { get; set; }
         public DateTimeOffset? LastHeartbeat { get; set; }
         public DateTimeOffset? LastSocketClose { get; set; }
         public DateTimeOffset? LastSeen { get; set; }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ZiyadMessenger.Modules.Contracts.Cluster;
 
 namespace ZiyadMessenger.Modules.Contracts.Security;
 
@@ -10,25 +11,46 @@ namespace ZiyadMessenger.Modules.Contracts.Security;
 /// (<see cref="ILoginLockoutStore"/>): a restart does not forgive, and entries that have run out are
 /// dropped from both when the lockout starts and whenever the table grows large. Auth uses one for
 /// users and Admin one for admin accounts, each with its own settings and its own table.
+/// <para>
+/// Shared (several nodes on one store): nothing is kept in memory, the row is the count. Each check
+/// reads it and each failure updates it under a row lock, so failures spread over the nodes add up and
+/// a lockout holds on every node. Stale rows are pruned by the leader only. Times are the nodes' clocks,
+/// which must agree to within seconds (NTP) against a lockout of minutes.
+/// </para>
 /// </summary>
 public sealed class LoginLockout
 {
     private const int PruneAbove = 10_000;
+    private const int PruneSharedEvery = 1_000;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.OrdinalIgnoreCase);
     private readonly int _lockoutFailures;
     private readonly TimeSpan _lockoutDuration;
     private readonly TimeProvider _clock;
     private readonly ILoginLockoutStore? _store;
     private readonly Lock _storeGate = new();
+    private readonly ISharedLoginLockoutStore? _shared;
+    private readonly ILeadership? _leadership;
+    private int _failuresSincePrune;
 
     /// <param name="lockoutFailures">Failures that start a lockout; 0 switches locking off.</param>
     /// <param name="store">Where entries outlive the process; none keeps them in memory only.</param>
-    public LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, TimeProvider clock, ILoginLockoutStore? store = null)
+    /// <param name="shared">Several nodes share the store: every check and count goes to it (see above).</param>
+    /// <param name="leadership">Who prunes a shared table; without it, this node does.</param>
+    public LoginLockout(int lockoutFailures, TimeSpan lockoutDuration, TimeProvider clock, ILoginLockoutStore? store = null,
+        bool shared = false, ILeadership? leadership = null)
     {
         _lockoutFailures = lockoutFailures;
         _lockoutDuration = lockoutDuration;
         _clock = clock;
         _store = store;
+        if (shared)
+        {
+            _shared = store as ISharedLoginLockoutStore
+                ?? throw new ArgumentException("A shared lockout needs a store that can update a row atomically.", nameof(store));
+            _leadership = leadership;
+            return;
+        }
+
         if (store is null)
         {
             return;
@@ -55,7 +77,17 @@ public sealed class LoginLockout
     /// <summary>Seconds until <paramref name="usernameKey"/> may try again, or null when it may now.</summary>
     public int? RetryAfterSeconds(string usernameKey)
     {
-        if (_lockoutFailures == 0 || !_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
+        if (_lockoutFailures == 0)
+        {
+            return null;
+        }
+
+        if (_shared is not null)
+        {
+            return _shared.Find(usernameKey.ToLowerInvariant()) is { LockedUntil: { } sharedUntil } ? SecondsLeft(sharedUntil) : null;
+        }
+
+        if (!_entries.TryGetValue(usernameKey, out var entry) || entry.LockedUntil is not { } until)
         {
             return null;
         }
@@ -73,6 +105,11 @@ public sealed class LoginLockout
         }
 
         var now = _clock.GetUtcNow();
+        if (_shared is not null)
+        {
+            return RecordSharedFailure(usernameKey.ToLowerInvariant(), now);
+        }
+
         if (_entries.Count > PruneAbove)
         {
             Prune(now);
@@ -101,6 +138,12 @@ public sealed class LoginLockout
 
     public void RecordSuccess(string usernameKey)
     {
+        if (_shared is not null)
+        {
+            _shared.Remove([usernameKey.ToLowerInvariant()]);
+            return;
+        }
+
         if (!_entries.ContainsKey(usernameKey))
         {
             return;
@@ -113,6 +156,32 @@ public sealed class LoginLockout
                 _store?.Remove([usernameKey.ToLowerInvariant()]);
             }
         }
+    }
+
+    private int? SecondsLeft(DateTimeOffset until)
+    {
+        var left = until - _clock.GetUtcNow();
+        return left > TimeSpan.Zero ? Math.Max(1, (int)Math.Ceiling(left.TotalSeconds)) : null;
+    }
+
+    private int? RecordSharedFailure(string key, DateTimeOffset now)
+    {
+        var updated = _shared!.Update(key, stored =>
+        {
+            var next = Next(stored is null ? new Entry(0, now, null) : new Entry(stored.Failures, stored.FirstFailure, stored.LockedUntil), now);
+            return new LoginLockoutRow { UsernameKey = key, Failures = next.Failures, FirstFailure = next.FirstFailure, LockedUntil = next.LockedUntil };
+        });
+
+        // Now and then, and by one node only, the rows that have run out go (guessed names must not grow the table for ever).
+        if (Interlocked.Increment(ref _failuresSincePrune) >= PruneSharedEvery && (_leadership?.IsLeader ?? true))
+        {
+            Interlocked.Exchange(ref _failuresSincePrune, 0);
+            _shared.RemoveStale(now, _lockoutDuration);
+        }
+
+        return updated.LockedUntil is { } until && updated.Failures == 0
+            ? Math.Max(1, (int)Math.Ceiling((until - now).TotalSeconds))
+            : null;
     }
 
     private Entry Next(Entry entry, DateTimeOffset now)

@@ -20,6 +20,18 @@ public interface ILoginLockoutStore
     void Remove(IReadOnlyCollection<string> usernameKeys);
 }
 
+/// <summary>A lockout store several nodes share: reads one row, and changes one atomically.</summary>
+public interface ISharedLoginLockoutStore : ILoginLockoutStore
+{
+    LoginLockoutRow? Find(string usernameKey);
+
+    /// <summary>Replaces the row (null when there is none) by <paramref name="next"/>'s answer, with the row locked; returns what was stored.</summary>
+    LoginLockoutRow Update(string usernameKey, Func<LoginLockoutRow?, LoginLockoutRow> next);
+
+    /// <summary>Drops rows whose lockout ended, or whose failures are older than one lockout period.</summary>
+    void RemoveStale(DateTimeOffset now, TimeSpan lockoutDuration);
+}
+
 public static class LoginLockoutModel
 {
     /// <summary>Maps the lockout table into a module's own DbContext (each module its own table, <c>{module}_login_lockouts</c>).</summary>
@@ -42,9 +54,69 @@ public static class LoginLockoutModel
 /// The lockout table of one module's DbContext. Writes are rare (a failed login, which has just spent
 /// an Argon2id hash) and serialised by the <see cref="LoginLockout"/> that owns the store.
 /// </summary>
-public sealed class DbLoginLockoutStore<TContext>(IServiceScopeFactory scopes) : ILoginLockoutStore
+public sealed class DbLoginLockoutStore<TContext>(IServiceScopeFactory scopes) : ISharedLoginLockoutStore
     where TContext : DbContext
 {
+    public LoginLockoutRow? Find(string usernameKey)
+    {
+        using var scope = scopes.CreateScope();
+        return scope.ServiceProvider.GetRequiredService<TContext>().Set<LoginLockoutRow>().AsNoTracking().SingleOrDefault(r => r.UsernameKey == usernameKey);
+    }
+
+    public LoginLockoutRow Update(string usernameKey, Func<LoginLockoutRow?, LoginLockoutRow> next)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            using var transaction = db.Database.BeginTransaction();
+            var rows = db.Set<LoginLockoutRow>();
+            // FOR UPDATE: two nodes counting a failure of the same name at once take turns, so neither count is lost.
+            // The table name is the module's own mapping, never input.
+            var table = db.Model.FindEntityType(typeof(LoginLockoutRow))!.GetTableName();
+            var lockSql = "SELECT * FROM \"" + table + "\" WHERE username_key = {0} FOR UPDATE";
+            var stored = db.Database.IsNpgsql()
+#pragma warning disable EF1002, EF1003 // the table name is the module's mapping; the value is a parameter
+                ? rows.FromSqlRaw(lockSql, usernameKey).AsEnumerable().SingleOrDefault()
+#pragma warning restore EF1002, EF1003
+                : rows.SingleOrDefault(r => r.UsernameKey == usernameKey);
+            var updated = next(stored is null ? null : new LoginLockoutRow
+            {
+                UsernameKey = stored.UsernameKey, Failures = stored.Failures, FirstFailure = stored.FirstFailure, LockedUntil = stored.LockedUntil,
+            });
+            if (stored is null)
+            {
+                db.Add(updated);
+            }
+            else
+            {
+                stored.Failures = updated.Failures;
+                stored.FirstFailure = updated.FirstFailure;
+                stored.LockedUntil = updated.LockedUntil;
+            }
+
+            try
+            {
+                db.SaveChanges();
+                transaction.Commit();
+                return updated;
+            }
+            catch (DbUpdateException) when (stored is null && attempt < 3)
+            {
+                // Another node inserted the first failure of this name meanwhile: lock its row and count again.
+            }
+        }
+    }
+
+    public void RemoveStale(DateTimeOffset now, TimeSpan lockoutDuration)
+    {
+        var forgottenBefore = now - lockoutDuration;
+        using var scope = scopes.CreateScope();
+        scope.ServiceProvider.GetRequiredService<TContext>().Set<LoginLockoutRow>()
+            .Where(r => r.LockedUntil != null ? r.LockedUntil < now : r.FirstFailure < forgottenBefore)
+            .ExecuteDelete();
+    }
+
     public IReadOnlyList<LoginLockoutRow> Load()
     {
         using var scope = scopes.CreateScope();

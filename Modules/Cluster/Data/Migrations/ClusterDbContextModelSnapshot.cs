@@ -16,6 +16,72 @@ namespace ZiyadMessenger.Modules.Cluster.Data.Migrations
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("cluster_leases", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterMember", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("address");
+
+                    b.Property<int>("ConnectedUsers")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connected_users");
+
+                    b.Property<int>("Connections")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("connections");
+
+                    b.Property<long>("LastSeen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_seen");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<long?>("StoppedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("stopped_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("version");
+
+                    b.HasKey("NodeId");
+
+                    b.ToTable("cluster_members", (string)null);
+                });
+
             modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterNode", b =>
                 {
                     b.Property<string>("NodeId")

@@ -30,6 +30,65 @@ namespace ZiyadMessenger.Modules.Presence.Data.Migrations
 
                     b.ToTable("presence_last_seen", (string)null);
                 });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Presence.Data.NodeSocketsRow", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ExpiresMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("Sockets")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sockets");
+
+                    b.HasKey("InstanceId", "UserId");
+
+                    b.HasIndex("ExpiresMs");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("presence_node_sockets", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Presence.Data.SharedPresenceRow", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Chosen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("chosen");
+
+                    b.Property<long?>("LastActiveMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("last_active");
+
+                    b.Property<bool>("SignedOff")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signed_off");
+
+                    b.Property<long>("UpdatedMs")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("UpdatedMs");
+
+                    b.ToTable("presence_shared", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

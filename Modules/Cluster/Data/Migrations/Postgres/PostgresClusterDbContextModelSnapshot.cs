@@ -21,6 +21,72 @@ namespace ZiyadMessenger.Modules.Cluster.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterLease", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("name");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
+                    b.Property<string>("Holder")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("holder");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("cluster_leases", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterMember", b =>
+                {
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("node_id");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)")
+                        .HasColumnName("address");
+
+                    b.Property<int>("ConnectedUsers")
+                        .HasColumnType("integer")
+                        .HasColumnName("connected_users");
+
+                    b.Property<int>("Connections")
+                        .HasColumnType("integer")
+                        .HasColumnName("connections");
+
+                    b.Property<long>("LastSeen")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_seen");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("started_at");
+
+                    b.Property<long?>("StoppedAt")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stopped_at");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("version");
+
+                    b.HasKey("NodeId");
+
+                    b.ToTable("cluster_members", (string)null);
+                });
+
             modelBuilder.Entity("ZiyadMessenger.Modules.Cluster.Data.ClusterNode", b =>
                 {
                     b.Property<string>("NodeId")

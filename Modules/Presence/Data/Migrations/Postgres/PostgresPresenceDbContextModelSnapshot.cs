@@ -35,6 +35,65 @@ namespace ZiyadMessenger.Modules.Presence.Data.Migrations.Postgres
 
                     b.ToTable("presence_last_seen", (string)null);
                 });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Presence.Data.NodeSocketsRow", b =>
+                {
+                    b.Property<string>("InstanceId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("instance_id");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("user_id");
+
+                    b.Property<long>("ExpiresMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int>("Sockets")
+                        .HasColumnType("integer")
+                        .HasColumnName("sockets");
+
+                    b.HasKey("InstanceId", "UserId");
+
+                    b.HasIndex("ExpiresMs");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("presence_node_sockets", (string)null);
+                });
+
+            modelBuilder.Entity("ZiyadMessenger.Modules.Presence.Data.SharedPresenceRow", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Chosen")
+                        .HasColumnType("integer")
+                        .HasColumnName("chosen");
+
+                    b.Property<long?>("LastActiveMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("last_active");
+
+                    b.Property<bool>("SignedOff")
+                        .HasColumnType("boolean")
+                        .HasColumnName("signed_off");
+
+                    b.Property<long>("UpdatedMs")
+                        .HasColumnType("bigint")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("UserId");
+
+                    b.HasIndex("UpdatedMs");
+
+                    b.ToTable("presence_shared", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }
