@@ -26,6 +26,10 @@ using ZiyadMessenger.Modules.Messaging.Threads;
 using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Send;
 using ZiyadMessenger.Modules.Messaging.Sending;
+using ZiyadMessenger.Modules.Messaging.Sending.Postgres;
+using ZiyadMessenger.Modules.Messaging.Sending.Sqlite;
+using ZiyadMessenger.Modules.Messaging.Search.Postgres;
+using ZiyadMessenger.Modules.Messaging.Mentions.Postgres;
 using ZiyadMessenger.Modules.Messaging.Users;
 using ZiyadMessenger.Modules.Messaging.Views;
 using ZiyadMessenger.Modules.Messaging.WebClient;
@@ -48,18 +52,14 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<ChannelAccess>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<TypingThrottle>();
-        services.AddSingleton<SqliteMessageStore>();
-        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        AddStore(services, context.Store);
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<MessageViews>();
         services.AddSingleton<MessageAccess>();
         services.AddSingleton<ReactionStore>();
         services.AddSingleton<PinStore>();
 
-        // Search/ and Mentions/ (issue 12).
-        services.AddSingleton<SqliteSearchIndex>();
         services.AddSingleton<MentionResolver>();
-        services.AddSingleton<MentionStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
@@ -76,6 +76,29 @@ public sealed class MessagingModule : IModule
             .AddRunningCheck<MessageWriter>(Name, "message_writer")
             .AddRunningCheck<LocalFanout>(Name, "fanout")
             .AddRunningCheck<NotificationQueue>(Name, "notifications");
+    }
+
+    /// <summary>The store's writer, page reader and edits, the search index and the mentions table, for the configured provider.</summary>
+    private static void AddStore(IServiceCollection services, StoreOptions store)
+    {
+        services.AddSingleton<MessageLookups>();
+        services.AddSingleton<IMessageStore, MessageStore>();
+        if (store.IsPostgres)
+        {
+            services.AddSingleton<IMessageAppender, PostgresMessageAppender>();
+            services.AddSingleton<IHistoryPages, PostgresHistoryPages>();
+            services.AddSingleton<IMessageEdits, PostgresMessageEdits>();
+            services.AddSingleton<ISearchIndex, PostgresSearchIndex>();
+            services.AddSingleton<IMentionStore, PostgresMentionStore>();
+            return;
+        }
+
+        services.AddSingleton<IMessageAppender, SqliteMessageAppender>();
+        services.AddSingleton<IHistoryPages, SqliteHistoryPages>();
+        services.AddSingleton<IMessageEdits, SqliteMessageEdits>();
+        services.AddSingleton<SqliteSearchIndex>();
+        services.AddSingleton<ISearchIndex, SqliteSearch>();
+        services.AddSingleton<IMentionStore, SqliteMentionStore>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)

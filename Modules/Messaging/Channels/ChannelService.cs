@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Messaging;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Users;
@@ -178,7 +179,16 @@ internal sealed class ChannelService(
             db.Channels.Add(record);
             db.Members.Add(new MemberRecord { ChannelId = id, UserId = userA, Role = "member", JoinedAt = now });
             db.Members.Add(new MemberRecord { ChannelId = id, UserId = userB, Role = "member", JoinedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                // Another node (same database) opened this DM at the same moment: its channel is the one.
+                return await LoadDirectAsync(id, cancellationToken);
+            }
+
             var state = directory.Add(record, [userA, userB]);
             notifications.Enqueue(new ChannelCreated(state.ToInfo(), actorId));
             return state;
@@ -187,6 +197,15 @@ internal sealed class ChannelService(
         {
             _changes.Release();
         }
+    }
+
+    /// <summary>A DM another node created: read from the store into this node's directory.</summary>
+    private async Task<ChannelState> LoadDirectAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var record = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == id, cancellationToken);
+        var members = await db.Members.AsNoTracking().Where(m => m.ChannelId == id).Select(m => m.UserId).ToListAsync(cancellationToken);
+        return directory.Find(id) ?? directory.Add(record, members);
     }
 
     /// <summary>The public <c>general</c> channel exists from the first start.</summary>
@@ -201,6 +220,14 @@ internal sealed class ChannelService(
         {
             Id = ChannelDirectory.GeneralId, Name = "general", NormalizedName = "GENERAL", Type = ChannelTypes.Public, CreatedAt = now,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // Two nodes started on an empty database at once; the other one made it.
+            db.ChangeTracker.Clear();
+        }
     }
 }
