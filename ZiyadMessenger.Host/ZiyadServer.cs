@@ -62,7 +62,7 @@ internal static class ZiyadServer
 
         var settings = ServerSettings.From(builder.Configuration);
         builder.AddZiyadOperations(settings);
-        var paths = new StorePaths(settings.DataDirectory);
+        var paths = new StorePaths(settings.DataDirectory, builder.Configuration[StorePaths.FilesDirectoryKey]);
         Directory.CreateDirectory(paths.DataDirectory);
 
         builder.AddZiyadLogging(paths);

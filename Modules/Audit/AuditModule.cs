@@ -7,6 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Audit.Data;
 using ZiyadMessenger.Modules.Audit.Log;
 using ZiyadMessenger.Modules.Audit.Recording;
+using ZiyadMessenger.Modules.Audit.Recording.Postgres;
+using ZiyadMessenger.Modules.Audit.Recording.Sqlite;
 using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -25,7 +27,17 @@ public sealed class AuditModule : IModule
     {
         services.AddSettings<AuditOptions, AuditOptionsValidator>(AuditOptions.Section);
         services.AddModuleDbContext<AuditDbContext, PostgresAuditDbContext>(context, ModuleNames.Audit);
-        services.AddSingleton<IAuditStore, SqliteAuditStore>();
+        if (context.Store.IsPostgres)
+        {
+            services.AddSingleton<IAuditStore, PostgresAuditStore>();
+            services.AddSingleton<IAuditChainReader, PostgresAuditChainReader>();
+        }
+        else
+        {
+            services.AddSingleton<IAuditStore, SqliteAuditStore>();
+            services.AddSingleton<IAuditChainReader, SqliteAuditChainReader>();
+        }
+
         services.AddSingleton<AuditWriter>();
         services.AddSingleton<IAuditRecorder>(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());

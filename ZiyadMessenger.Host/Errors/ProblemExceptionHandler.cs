@@ -3,8 +3,10 @@ using FluentValidation;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Host.Errors;
 
@@ -25,7 +27,14 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         }
 
         var (status, message, errors) = Describe(exception);
-        if (status >= 500)
+        if (StoreOutage.Is(exception))
+        {
+            // Expected while the store is away: one line, no stack trace, and stale pooled connections dropped.
+            logger.LogWarning("{Method} {Path} answered 503: the store is unavailable ({Reason})", context.Request.Method, context.Request.Path.Value,
+                DriverReason(exception));
+            context.RequestServices.GetService<StoreConnections>()?.ForgetIdleConnections();
+        }
+        else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled failure on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
         }
@@ -38,6 +47,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         if (exception is AppException { RetryAfterSeconds: { } retry })
         {
             context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        else if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            context.Response.Headers.RetryAfter = StoreOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         context.Response.StatusCode = status;
@@ -63,8 +76,21 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
         BadHttpRequestException bad => (bad.StatusCode, "The request could not be understood.", null),
         JsonException json => (400, DescribeJson(json), null),
         InvalidDataException => (400, "The request body could not be read.", null),
+        _ when StoreOutage.Is(exception) => (503, StoreOutage.Message, null),
         _ => (500, "An unexpected error occurred. The request id identifies it in the server log.", null),
     };
+
+    /// <summary>The driver's own sentence, innermost first (it names what failed, never a value).</summary>
+    private static string DriverReason(Exception exception)
+    {
+        var inner = exception;
+        while (inner.InnerException is { } next && inner is not Npgsql.NpgsqlException)
+        {
+            inner = next;
+        }
+
+        return inner.Message;
+    }
 
     private static string DescribeJson(JsonException json) =>
         json.Path is { Length: > 1 } path

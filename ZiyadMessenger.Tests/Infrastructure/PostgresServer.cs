@@ -56,6 +56,21 @@ public static class PostgresServer
         return new PostgresDatabase(name, target.ConnectionString);
     }
 
+    /// <summary>Runs statements as the admin role on the server's maintenance database.</summary>
+    public static async Task AdminExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>See <see cref="PostgresDatabase.BeginOutageAsync"/>.</summary>
+    public static Task BeginOutageAsync(PostgresDatabase database) => database.BeginOutageAsync();
+
+    /// <summary>See <see cref="PostgresDatabase.EndOutageAsync"/>.</summary>
+    public static Task EndOutageAsync(PostgresDatabase database) => database.EndOutageAsync();
+
     private static string? Probe()
     {
         try
@@ -95,6 +110,19 @@ public sealed class PostgresDatabase(string name, string connectionString) : IAs
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
+
+    /// <summary>
+    /// Makes the database unreachable for the nodes without stopping the shared server: it refuses new
+    /// connections and every open one is ended, as when PostgreSQL goes away (run as the admin role,
+    /// a member of the database's owner). <see cref="EndOutageAsync"/> lets connections in again.
+    /// </summary>
+    public Task BeginOutageAsync() => PostgresServer.AdminExecuteAsync($"""
+        ALTER DATABASE {Name} WITH ALLOW_CONNECTIONS false;
+        SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid();
+        """);
+
+    /// <summary>Ends <see cref="BeginOutageAsync"/>: the database accepts connections again; the nodes must find it by themselves.</summary>
+    public Task EndOutageAsync() => PostgresServer.AdminExecuteAsync($"ALTER DATABASE {Name} WITH ALLOW_CONNECTIONS true;");
 
     public async ValueTask DisposeAsync()
     {

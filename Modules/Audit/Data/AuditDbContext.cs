@@ -20,6 +20,9 @@ internal class AuditDbContext : DbContext
 
     public const string EntriesTable = "audit_entries";
 
+    /// <summary>PostgreSQL only: one row naming the last entry written, locked by each append (Recording/Postgres).</summary>
+    public const string ChainHeadTable = "audit_chain_head";
+
     public DbSet<AuditEntry> Entries => Set<AuditEntry>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)

@@ -1,13 +1,10 @@
+using System.Data.Common;
 using Mediator;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Data.Sqlite;
-using ZiyadMessenger.Modules.Audit.Data;
 using ZiyadMessenger.Modules.Audit.Recording;
 using ZiyadMessenger.Modules.Contracts.Audit;
-using ZiyadMessenger.Modules.Contracts.Hosting;
-using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Audit.Log;
@@ -18,23 +15,13 @@ namespace ZiyadMessenger.Modules.Audit.Log;
 /// whose content no longer matches its hash, one whose prev_hash is not its predecessor's hash, or a
 /// missing id. Memory stays constant whatever the log's length.
 /// </summary>
-internal sealed class VerifyAuditChainHandler(StorePaths paths, IAuditRecorder recorder) : IQueryHandler<VerifyAuditChain, AuditVerification>
+internal sealed class VerifyAuditChainHandler(IAuditChainReader chain) : IQueryHandler<VerifyAuditChain, AuditVerification>
 {
-    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken cancellationToken)
+    public async ValueTask<AuditVerification> Handle(VerifyAuditChain query, CancellationToken cancellationToken) =>
+        await chain.ReadAsync((reader, knownLastId) => WalkAsync(reader, knownLastId, cancellationToken), cancellationToken);
+
+    private static async Task<AuditVerification> WalkAsync(DbDataReader reader, long committedHere, CancellationToken cancellationToken)
     {
-        // Read before the snapshot: everything this process committed so far must be in it.
-        var committedHere = recorder.LastCommittedId;
-
-        await using var connection = SqliteStore.OpenConnection(paths);
-        await using var transaction = connection.BeginTransaction(deferred: true);
-        await using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = $"""
-            SELECT id, timestamp_ms, actor_id, action, target_resource, details, prev_hash, hash
-            FROM {AuditDbContext.EntriesTable} ORDER BY id;
-            """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-
         long checkedCount = 0;
         long previousId = 0;
         var previousHash = AuditChain.GenesisHash;
@@ -76,7 +63,7 @@ internal sealed class VerifyAuditChainHandler(StorePaths paths, IAuditRecorder r
         if (previousId < committedHere)
         {
             return new AuditVerification(false, checkedCount, previousId + 1,
-                $"Entries {previousId + 1} to {committedHere} were written by this server but are no longer stored: the end of the log was removed.");
+                $"Entries {previousId + 1} to {committedHere} were written but are no longer stored: the end of the log was removed.");
         }
 
         return new AuditVerification(true, checkedCount, null, null);

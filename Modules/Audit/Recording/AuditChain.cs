@@ -37,6 +37,12 @@ internal static class AuditChain
     /// </summary>
     public static string Normalize(string value) => Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(value));
 
+    /// <summary>
+    /// What PostgreSQL can keep of <paramref name="value"/>: its text has no NUL character, so one becomes
+    /// U+FFFD like a lone surrogate does (otherwise the batch would be refused, and retried, forever).
+    /// </summary>
+    public static string NormalizeForPostgres(string value) => Normalize(value).Replace('\0', '\uFFFD');
+
     private static void AppendInt64(IncrementalHash hash, long value)
     {
         Span<byte> buffer = stackalloc byte[8];

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Files.Storage;
 
@@ -9,10 +10,24 @@ namespace ZiyadMessenger.Modules.Files.Storage;
 /// id alone so nothing a client sends (least of all the name) reaches a path. Uploads are written to
 /// <c>files/tmp/</c> first and renamed into place only when complete and flushed to disk.
 /// </summary>
-internal sealed class FileStore(StorePaths paths)
+internal sealed class FileStore(StorePaths paths, StoreOptions storeOptions)
 {
     public const string TempExtension = ".part";
     public const string StoredExtension = ".enc";
+
+    /// <summary>
+    /// In a shared folder another node's upload may be under way: only what has not been written to for
+    /// this long counts as left over (an upload writes every segment as it arrives; the rename to the
+    /// commit takes milliseconds).
+    /// </summary>
+    public static readonly TimeSpan SharedLeftoverAge = TimeSpan.FromHours(1);
+
+    /// <summary>True when other nodes may use the folder too (PostgreSQL mode, or a folder outside the data directory).</summary>
+    public bool Shared => storeOptions.IsPostgres || paths.FilesOutsideDataDirectory;
+
+    /// <summary>Files written before this are no one's upload in progress.</summary>
+    public DateTime LeftoverBefore(DateTime startedUtc) =>
+        Shared ? new[] { startedUtc, DateTime.UtcNow - SharedLeftoverAge }.Min() : startedUtc;
 
     public string Root => paths.FilesDirectory;
 
@@ -39,9 +54,10 @@ internal sealed class FileStore(StorePaths paths)
         }
 
         var deleted = 0;
+        var before = LeftoverBefore(DateTime.UtcNow);
         foreach (var file in Directory.EnumerateFiles(TempDirectory))
         {
-            if (TryDelete(file))
+            if ((!Shared || File.GetLastWriteTimeUtc(file) < before) && TryDelete(file))
             {
                 deleted++;
             }

@@ -24,11 +24,25 @@ public interface IModule
 /// <summary>What a module needs to know while it registers its services: settings, where files live, which store.</summary>
 public sealed record ModuleContext(IConfiguration Configuration, StorePaths Paths, ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions Store);
 
-/// <summary>Where the server keeps its state. Everything lives under one data directory.</summary>
-public sealed record StorePaths(string DataDirectory)
+/// <summary>
+/// Where the server keeps its state: everything under one data directory, except the uploaded files'
+/// bytes when <c>ZiyadMessenger:Files:Directory</c> puts them elsewhere (storage every node shares).
+/// </summary>
+/// <param name="FilesDirectorySetting">The <c>Files:Directory</c> setting as given; empty means <c>&lt;data&gt;/files</c>.</param>
+public sealed record StorePaths(string DataDirectory, string? FilesDirectorySetting = null)
 {
+    public const string FilesDirectoryKey = "ZiyadMessenger:Files:Directory";
+
     public string DatabaseFile => Path.Combine(DataDirectory, "ziyad.db");
-    public string FilesDirectory => Path.Combine(DataDirectory, "files");
+
+    public string FilesDirectory => string.IsNullOrWhiteSpace(FilesDirectorySetting)
+        ? Path.Combine(DataDirectory, "files")
+        : Path.GetFullPath(FilesDirectorySetting.Trim());
+
+    /// <summary>True when the files live outside the data directory (shared storage, backed up on its own).</summary>
+    public bool FilesOutsideDataDirectory => !string.IsNullOrWhiteSpace(FilesDirectorySetting)
+        && !FilesDirectory.StartsWith(Path.TrimEndingDirectorySeparator(DataDirectory) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
     public string KeysDirectory => Path.Combine(DataDirectory, "keys");
     public string LogsDirectory => Path.Combine(DataDirectory, "logs");
 }

@@ -31,6 +31,18 @@ public sealed class StoreConnections(StoreOptions options, StorePaths paths, ISe
         return SqliteStore.OpenConnection(paths);
     }
 
+    /// <summary>
+    /// After a failure that means the server went away or restarted: closes the pool's idle connections,
+    /// which are dead too, so the next request opens a fresh one instead of failing on a stale one.
+    /// </summary>
+    public void ForgetIdleConnections()
+    {
+        if (options.IsPostgres)
+        {
+            _dataSource.Value?.Clear();
+        }
+    }
+
     /// <summary>True when the exception means the store could not be reached or answered (not a bad statement of ours).</summary>
     public static bool IsUnavailable(Exception exception) => exception switch
     {

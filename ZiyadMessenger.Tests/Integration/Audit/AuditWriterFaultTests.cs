@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using ZiyadMessenger.Modules.Audit.Recording;
+using ZiyadMessenger.Modules.Audit.Recording.Sqlite;
 using ZiyadMessenger.Modules.Contracts.Audit;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Tests.Infrastructure;

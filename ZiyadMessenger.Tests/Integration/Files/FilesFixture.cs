@@ -17,3 +17,13 @@ public sealed class FilesFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
+
+/// <summary>The files behaviour tests' host on one store, with the same small upload limit as <see cref="FilesFixture"/>.</summary>
+public abstract class FilesStoreFixture(StoreKind kind) : StoreHostFixture(kind, new Dictionary<string, string?>
+{
+    ["ZiyadMessenger:Files:MaxUploadBytes"] = FilesFixture.MaxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+});
+
+public sealed class FilesSqliteFixture() : FilesStoreFixture(StoreKind.Sqlite);
+
+public sealed class FilesPostgresFixture() : FilesStoreFixture(StoreKind.Postgres);

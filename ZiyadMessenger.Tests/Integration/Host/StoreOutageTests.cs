@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Tests.Infrastructure;
+using ZiyadMessenger.Tests.Integration.Files;
+
+namespace ZiyadMessenger.Tests.Integration.Host;
+
+/// <summary>
+/// A node whose PostgreSQL database goes away (CONTRACT §6): every module's <c>/health</c> answers 503 so a
+/// load balancer routes around it, requests that need the store answer 503 in the problem format at once
+/// (no hang), and the node comes back by itself when the database does, with no restart.
+/// </summary>
+public sealed class StoreOutageTests
+{
+    /// <summary>The modules whose health includes a read of their own tables.</summary>
+    private static readonly string[] StoreModules = [.. ModuleNames.All];
+
+    [PostgresFact]
+    public async Task Health_is_503_on_every_port_while_the_database_is_away_and_200_again_when_it_returns()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var host = await TestHost.StartAsync(StoreSettings.For(database));
+        foreach (var module in StoreModules)
+        {
+            (await HealthAsync(host, module)).Status.Should().Be(HttpStatusCode.OK, module);
+        }
+
+        await database.BeginOutageAsync();
+        try
+        {
+            foreach (var module in StoreModules)
+            {
+                var clock = Stopwatch.StartNew();
+                var (status, body) = await HealthAsync(host, module);
+                status.Should().Be(HttpStatusCode.ServiceUnavailable, $"{module} cannot read its tables: {body}");
+                clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "a load balancer's check must get an answer, not a hang");
+                var store = body.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == $"{module.ToLowerInvariant()}.store");
+                store.GetProperty("status").GetString().Should().Be("unhealthy");
+            }
+        }
+        finally
+        {
+            await database.EndOutageAsync();
+        }
+
+        foreach (var module in StoreModules)
+        {
+            await EventuallyAsync(async () => (await HealthAsync(host, module)).Status == HttpStatusCode.OK, $"{module} healthy again without a restart");
+        }
+    }
+
+    [PostgresFact]
+    public async Task Requests_that_need_the_store_answer_503_in_the_problem_format_during_the_outage_and_work_after_it()
+    {
+        await using var database = await PostgresServer.CreateDatabaseAsync();
+        await using var host = await TestHost.StartAsync(StoreSettings.For(database));
+        var user = await host.CreateUserAsync();
+        var admin = await host.AdminTokenAsync();
+        var file = await host.UploadAsync(user.Token, FilesTestClient.RandomBytes(3000));
+
+        await database.BeginOutageAsync();
+        try
+        {
+            await ExpectUnavailableAsync(() => host.Client(ModuleNames.Auth).PostAsJsonAsync("/login", new { username = user.Username, password = user.Password }), "login");
+            await ExpectUnavailableAsync(() => host.Client(ModuleNames.Audit, admin).GetAsync("/log?limit=5"), "reading the audit log");
+            await ExpectUnavailableAsync(() => host.Files(user.Token).GetAsync($"/download?id={file.FileId}"), "a download");
+            await ExpectUnavailableAsync(() => host.Files(user.Token).PostAsync("/upload", FilesTestClient.Form(FilesTestClient.RandomBytes(2000))), "an upload");
+        }
+        finally
+        {
+            await database.EndOutageAsync();
+        }
+
+        await EventuallyAsync(async () => (await host.Client(ModuleNames.Auth).PostAsJsonAsync("/login", new { username = user.Username, password = user.Password })).IsSuccessStatusCode,
+            "login works again");
+        using var download = await host.Files(user.Token).GetAsync($"/download?id={file.FileId}&key={file.Key}");
+        download.StatusCode.Should().Be(HttpStatusCode.OK);
+        (await host.Client(ModuleNames.Audit, admin).GetAsync("/log?limit=5")).StatusCode.Should().Be(HttpStatusCode.OK);
+        // Nothing was half-written: the upload refused during the outage left no file without a row.
+        host.TempFiles().Should().BeEmpty();
+    }
+
+    private static async Task ExpectUnavailableAsync(Func<Task<HttpResponseMessage>> request, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await request();
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20), $"{what} must be answered, not left hanging");
+        var text = await response.Content.ReadAsStringAsync();
+        response.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable, $"{what}: {text}");
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
+        var problem = JsonDocument.Parse(text).RootElement;
+        problem.GetProperty("status").GetInt32().Should().Be(503);
+        problem.GetProperty("error").GetString().Should().Contain("store");
+        response.Headers.RetryAfter.Should().NotBeNull($"{what}: a client is told when to try again");
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> HealthAsync(TestHost host, string module)
+    {
+        using var response = await host.Client(module).GetAsync("/health");
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Not within 30 s: {what}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+}
