@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Messaging;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Users;
@@ -201,6 +202,14 @@ internal sealed class ChannelService(
         {
             Id = ChannelDirectory.GeneralId, Name = "general", NormalizedName = "GENERAL", Type = ChannelTypes.Public, CreatedAt = now,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another node on the same PostgreSQL database seeded it at the same moment: theirs stands.
+            db.ChangeTracker.Clear();
+        }
     }
 }
