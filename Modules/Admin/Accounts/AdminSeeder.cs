@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Admin.Data;
 using ZiyadMessenger.Modules.Admin.Permissions;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Contracts.Security;
 
 namespace ZiyadMessenger.Modules.Admin.Accounts;
@@ -18,6 +19,18 @@ internal static class AdminSeeder
     public static async Task SeedAsync(AdminDbContext db, IPasswordHasher hasher, AdminSettings settings, AdminTokenRegistry registry, ILogger logger, TimeProvider clock, CancellationToken cancellationToken)
     {
         if (!await db.Admins.AnyAsync(cancellationToken))
+        {
+            await CreateFirstAdminAsync(db, hasher, settings, logger, clock, cancellationToken);
+        }
+
+        foreach (var admin in await db.Admins.AsNoTracking().Select(a => new { a.Id, a.TokenVersion }).ToListAsync(cancellationToken))
+        {
+            registry.Apply(admin.Id, admin.TokenVersion);
+        }
+    }
+
+    private static async Task CreateFirstAdminAsync(AdminDbContext db, IPasswordHasher hasher, AdminSettings settings, ILogger logger, TimeProvider clock, CancellationToken cancellationToken)
+    {
         {
             var configured = settings.InitialPassword;
             if (configured is not null && (configured.Length < 8 || configured.Length > 128))
@@ -37,7 +50,19 @@ internal static class AdminSeeder
                 CreatedAt = now,
                 UpdatedAt = now,
             });
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException e) when (e.IsUniqueViolation())
+            {
+                // Several nodes started at once on one empty PostgreSQL database and another one created
+                // 'admin' first: that account stands, and this node's password was never saved, so it is
+                // not shown.
+                db.ChangeTracker.Clear();
+                logger.LogInformation("Another node created the first admin account at the same moment; using that one.");
+                return;
+            }
 
             if (configured is null)
             {
@@ -57,11 +82,6 @@ internal static class AdminSeeder
             {
                 logger.LogWarning("Created the first admin account 'admin' with the configured initial password. Change it after logging in.");
             }
-        }
-
-        foreach (var admin in await db.Admins.AsNoTracking().Select(a => new { a.Id, a.TokenVersion }).ToListAsync(cancellationToken))
-        {
-            registry.Apply(admin.Id, admin.TokenVersion);
         }
     }
 }

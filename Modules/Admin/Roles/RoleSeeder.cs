@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Admin.Data;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 
 namespace ZiyadMessenger.Modules.Admin.Roles;
 
@@ -24,6 +25,14 @@ internal static class RoleSeeder
             CreatedAt = now,
             UpdatedAt = now,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e.IsUniqueViolation())
+        {
+            // Another node on the same PostgreSQL database seeded it at the same moment: theirs stands.
+            db.ChangeTracker.Clear();
+        }
     }
 }
