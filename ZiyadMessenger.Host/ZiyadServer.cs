@@ -225,6 +225,8 @@ internal static class ZiyadServer
             await DataFormat.BeforeMigrationsAsync(app.Services, cancellationToken);
         }
 
+        // On PostgreSQL, one node at a time prepares the shared store (see StartupLock).
+        await using var startupLock = await StartupLock.AcquireAsync(store, app.Services.GetService<Npgsql.NpgsqlDataSource>(), cancellationToken);
         foreach (var module in CreateModules())
         {
             await using var scope = app.Services.CreateAsyncScope();
