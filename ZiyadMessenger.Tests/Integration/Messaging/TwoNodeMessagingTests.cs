@@ -23,6 +23,8 @@ public sealed class TwoNodeMessagingFixture : IAsyncLifetime
 
     public string NotifyChannel { get; private set; } = "";
 
+    public string ReadChannel { get; private set; } = "";
+
     private readonly Queue<TestUser> _users = new();
 
     /// <summary>
@@ -54,6 +56,7 @@ public sealed class TwoNodeMessagingFixture : IAsyncLifetime
         SeqChannel = (await A.CreateChannelAsync()).Id;
         ResendChannel = (await A.CreateChannelAsync()).Id;
         NotifyChannel = (await A.CreateChannelAsync()).Id;
+        ReadChannel = (await A.CreateChannelAsync()).Id;
 
         B = await TestHost.StartAsync(StoreSettings.For(Database));
     }
@@ -169,6 +172,36 @@ public sealed class TwoNodeMessagingTests(TwoNodeMessagingFixture fixture) : ICl
             fromAlice.GetProperty("seq").GetInt64().Should().Be(fromBob.GetProperty("seq").GetInt64() + 1);
             (await On(fixture.B, alice).FullHistoryAsync(ids[0]!)).Select(MessagingApi.Text).Should().Equal($"hi from B {round}", $"hi from A {round}");
         }
+    }
+
+    [PostgresFact]
+    public async Task Unread_counts_and_read_cursors_on_one_node_follow_messages_sent_on_the_other()
+    {
+        var sender = fixture.User();
+        var reader = fixture.User();
+        var channel = fixture.ReadChannel;
+        using var senderOnA = On(fixture.A, sender);
+        using var readerOnB = On(fixture.B, reader);
+        for (var i = 0; i < 3; i++)
+        {
+            await senderOnA.SendAsync(channel, $"unread {i}");
+        }
+
+        var listed = await ChannelAsync(readerOnB, channel);
+        listed.GetProperty("last_seq").GetInt64().Should().Be(3);
+        listed.GetProperty("unread_count").GetInt64().Should().Be(3);
+
+        var read = await readerOnB.PostAsJsonAsync("/read", new { channel_id = channel, seq = 2 });
+        read.EnsureSuccessStatusCode();
+        (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("last_read_seq").GetInt64().Should().Be(2, "the cursor may go up to the newest seq, whichever node stored it");
+        (await ChannelAsync(readerOnB, channel)).GetProperty("unread_count").GetInt64().Should().Be(1);
+        (await ChannelAsync(On(fixture.A, reader), channel)).GetProperty("last_read_seq").GetInt64().Should().Be(2, "the cursor is in the shared store");
+    }
+
+    private static async Task<JsonElement> ChannelAsync(HttpClient client, string channelId)
+    {
+        var channels = (await client.GetFromJsonAsync<JsonElement>("/channels")).GetProperty("channels");
+        return channels.EnumerateArray().Single(c => c.GetProperty("id").GetString() == channelId);
     }
 
     [PostgresFact]
