@@ -40,6 +40,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
     private SqliteCommand? _insert;
     private SqliteCommand? _insertMentions;
     private SqliteCommand? _bumpRoot;
+    private Search.SearchIndexWriter? _index;
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
     {
@@ -96,6 +97,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
             next[channelId] = reservation.First;
         }
 
+        long firstRow = 0;
         for (var i = 0; i < batch.Count; i++)
         {
             var message = batch[i];
@@ -104,6 +106,11 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                 case New:
                     var seq = ++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrNullRef(next, message.ChannelId);
                     Insert(message, seq, timestamp);
+                    if (firstRow == 0)
+                    {
+                        firstRow = raw.sqlite3_last_insert_rowid(_connection.Handle);
+                    }
+
                     if (message.Mentions is { Count: > 0 })
                     {
                         Mentions.MentionStore.Insert(_insertMentions!, transaction, message, seq, timestamp);
@@ -128,6 +135,12 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
                     results[i] = new AppendOutcome(results[plan[i]].Message, Duplicate: true, null);
                     break;
             }
+        }
+
+        if (firstRow != 0)
+        {
+            // The batch's text messages into the search index, in the same transaction.
+            _index!.IndexFrom(transaction, firstRow);
         }
 
         transaction.Commit();
@@ -331,6 +344,7 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _insert.Prepare();
 
         _insertMentions = Mentions.MentionStore.PrepareInsert(_connection);
+        _index = new Search.SearchIndexWriter(_connection);
 
         _bumpRoot = _connection.CreateCommand();
         _bumpRoot.CommandText = "UPDATE messaging_messages SET ReplyCount = ReplyCount + 1, LastReplyAt = $ts WHERE Id = $root";
@@ -596,6 +610,8 @@ internal sealed class SqliteMessageStore(StorePaths paths, IDbContextFactory<Mes
         _insert?.Dispose();
         _insertMentions?.Dispose();
         _bumpRoot?.Dispose();
+        _index?.Dispose();
+        _index = null;
         _connection?.Dispose();
         _findByClientIds = _reserveSeqs = _insert = _insertMentions = _bumpRoot = null;
         _connection = null;
