@@ -12,7 +12,8 @@ namespace ZiyadMessenger.Bench.Scenarios;
 /// search: a public channel of N text messages (filled through the WebSocket with many senders when it
 /// holds fewer; <c>--data-dir</c> keeps a filled store for the next run), then <c>GET /search</c> one
 /// request at a time for: a common word (in ~30% of the messages), a rare word (1 in 100,000), two
-/// words together, a phrase, a prefix, and the common word on a deep cursor page. Each message is 8-16
+/// words together, a phrase, prefixes of 3, 2 and 5 letters (the first two from the index's prefix
+/// index, the last merged from the words that start so), and the common word on a deep cursor page. Each message is 8-16
 /// words drawn from a Zipf-distributed vocabulary of 5,000 made-up words, so the index has the shape of
 /// real chat: a few very frequent terms and a long tail.
 /// </summary>
@@ -62,6 +63,8 @@ internal static class SearchScenario
             ("two words", $"{CommonWord} {Vocabulary.Word(3)}", 1),
             ("phrase", $"\"{CommonWord} {Vocabulary.Word(1)}\"", 1),
             ("prefix", $"{Vocabulary.Word(2)[..3]}*", limit),
+            ("prefix, 2 letters", $"{Vocabulary.Word(2)[..2]}*", limit),
+            ("prefix, 5 letters", $"{Vocabulary.Word(40)[..5]}*", 1),
         };
 
         var usage = new ResourceWindow(server.Pid);

@@ -44,7 +44,28 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
         }
 
         var parsed = MentionParser.Parse(type, content);
-        return parsed.IsEmpty ? ValueTask.FromResult<IReadOnlyList<string>?>(null) : new ValueTask<IReadOnlyList<string>?>(ResolveAsync(channel, senderId, parsed, cancellationToken));
+        return parsed.IsEmpty || OnlyUnknownNames(parsed)
+            ? ValueTask.FromResult<IReadOnlyList<string>?>(null)
+            : new ValueTask<IReadOnlyList<string>?>(ResolveAsync(channel, senderId, parsed, cancellationToken));
+    }
+
+    /// <summary>Every @name is one already known not to be a user (an address, a typo): nobody, decided without a task.</summary>
+    private bool OnlyUnknownNames(ParsedMentions parsed)
+    {
+        if (parsed.Channel || parsed.Here)
+        {
+            return false;
+        }
+
+        foreach (var name in parsed.Usernames)
+        {
+            if (!_unknown.ContainsKey(name))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public async Task<IReadOnlyList<string>?> ResolveAsync(ChannelState channel, string senderId, ParsedMentions parsed, CancellationToken cancellationToken)

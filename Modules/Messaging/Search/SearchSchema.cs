@@ -5,16 +5,18 @@ namespace ZiyadMessenger.Modules.Messaging.Search;
 /// <summary>
 /// The full-text index of messages: an FTS5 table over the text of type 1 and 2 messages that are not
 /// deleted. It is an external-content index (the text lives once, in <c>messaging_messages</c>; FTS5
-/// reads it back through a view for snippets), and triggers on <c>messaging_messages</c> keep it in step
-/// inside the very transaction that inserts, edits, deletes or cascades a message away, whatever code
-/// (the batched writer, EF Core, a channel deletion) does it. Content is stored as the decoded bytes, so
+/// reads it back through a view for snippets). It is kept in step inside the very transaction that
+/// changes a message: the batched writer, the only code that inserts messages, indexes each batch with
+/// one statement (<see cref="SearchIndexWriter"/>, which says why not by trigger), and triggers on
+/// <c>messaging_messages</c> follow every edit, delete or cascade, whatever code (the writer, EF Core,
+/// a channel deletion) does it. Content is stored as the decoded bytes, so
 /// <c>CAST(Content AS TEXT)</c> is the UTF-8 text the client sent; the unicode61 tokenizer folds case and
 /// (with <c>remove_diacritics 2</c>) accents. The index is keyed by the message's rowid, which only grows
 /// while the writer appends, so "newest first" is "rowid descending", the order FTS5 walks cheaply.
 /// <c>columnsize=0</c>: no per-message row of token counts (they serve only bm25 ranking, which search
 /// does not use; results are newest first). Replayed with SQLite's own FTS5 (60,000 inserts of 20-word
-/// messages in batches of 256, busy 2-core machine): the index costs 24-36 µs of CPU per message with
-/// the sizes and 21-22 µs without.
+/// messages in batches of 256, busy 2-core machine, still by trigger then): the index cost 24-36 µs of
+/// CPU per message with the sizes and 21-22 µs without.
 /// <para>
 /// Two more things make searches cheap whatever is searched for and by whom. <c>prefix='2 3'</c> keeps
 /// a second index of every word's first two and first three letters, so <c>te*</c> reads one doclist
@@ -31,7 +33,7 @@ internal static class SearchSchema
     public const string Table = "messaging_search";
     public const string Source = "messaging_search_source";
 
-    private static readonly string[] Triggers = ["messaging_search_after_insert", "messaging_search_after_delete", "messaging_search_after_update"];
+    private static readonly string[] Triggers = ["messaging_search_after_delete", "messaging_search_after_update"];
 
     /// <summary>The index, its source view and triggers; idempotent.</summary>
     public const string Create = """
@@ -41,11 +43,6 @@ internal static class SearchSchema
         CREATE VIRTUAL TABLE IF NOT EXISTS messaging_search USING fts5(
             Body, Channel, content='messaging_search_source', content_rowid='MessageRow',
             tokenize='unicode61 remove_diacritics 2', prefix='2 3', columnsize=0);
-        CREATE TRIGGER IF NOT EXISTS messaging_search_after_insert AFTER INSERT ON messaging_messages
-            WHEN new.Type IN (1, 2) AND new.DeletedAt IS NULL
-        BEGIN
-            INSERT INTO messaging_search (rowid, Body, Channel) VALUES (new.rowid, CAST(new.Content AS TEXT), hex(new.ChannelId));
-        END;
         CREATE TRIGGER IF NOT EXISTS messaging_search_after_delete AFTER DELETE ON messaging_messages
             WHEN old.Type IN (1, 2) AND old.DeletedAt IS NULL
         BEGIN
@@ -66,6 +63,13 @@ internal static class SearchSchema
 
     /// <summary>A channel id as the one token the index holds for it (what <c>hex(ChannelId)</c> gives).</summary>
     public static string ChannelToken(string channelId) => Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(channelId));
+
+    /// <summary>Indexes the text messages stored from a rowid on: what the writer runs once per batch (<see cref="SearchIndexWriter"/>).</summary>
+    public const string IndexFromRow = """
+        INSERT INTO messaging_search (rowid, Body, Channel)
+            SELECT rowid, CAST(Content AS TEXT), hex(ChannelId) FROM messaging_messages
+            WHERE rowid >= $first AND Type IN (1, 2) AND DeletedAt IS NULL
+        """;
 
     /// <summary>Indexes every message already stored (the upgrade of an existing database).</summary>
     public const string Rebuild = "INSERT INTO messaging_search (messaging_search) VALUES ('rebuild');";
@@ -88,10 +92,9 @@ internal static class SearchSchema
     public static bool EnsureIntact(SqliteConnection connection)
     {
         using var check = connection.CreateCommand();
-        check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ($a, $b, $c)";
+        check.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ($a, $b)";
         check.Parameters.AddWithValue("$a", Triggers[0]);
         check.Parameters.AddWithValue("$b", Triggers[1]);
-        check.Parameters.AddWithValue("$c", Triggers[2]);
         if ((long)check.ExecuteScalar()! == Triggers.Length)
         {
             return false;

@@ -30,6 +30,7 @@ internal sealed class SqliteMessageAppender(StorePaths paths) : IMessageAppender
     private SqliteCommand? _insert;
     private SqliteCommand? _insertMentions;
     private SqliteCommand? _bumpRoot;
+    private Search.SearchIndexWriter? _index;
 
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
     {
@@ -42,9 +43,15 @@ internal sealed class SqliteMessageAppender(StorePaths paths) : IMessageAppender
 
         var earlier = FindEarlierSends(batch);
         var plan = AppendPlan.Make(batch, earlier, ReserveSeqs);
+        long firstRow = 0;
         foreach (var (message, seq) in plan.NewMessages)
         {
             Insert(message, seq, timestamp);
+            if (firstRow == 0)
+            {
+                firstRow = SQLitePCL.raw.sqlite3_last_insert_rowid(_connection.Handle);
+            }
+
             if (message.Mentions is { Count: > 0 })
             {
                 Mentions.SqliteMentionStore.Insert(_insertMentions!, transaction, message, seq, timestamp);
@@ -54,6 +61,12 @@ internal sealed class SqliteMessageAppender(StorePaths paths) : IMessageAppender
             {
                 BumpRoot(rootId, timestamp);
             }
+        }
+
+        if (firstRow != 0)
+        {
+            // The batch's text messages into the search index, in the same transaction.
+            _index!.IndexFrom(transaction, firstRow);
         }
 
         transaction.Commit();
@@ -206,6 +219,7 @@ internal sealed class SqliteMessageAppender(StorePaths paths) : IMessageAppender
         _insert.Prepare();
 
         _insertMentions = Mentions.SqliteMentionStore.PrepareInsert(_connection);
+        _index = new Search.SearchIndexWriter(_connection);
 
         _bumpRoot = _connection.CreateCommand();
         _bumpRoot.CommandText = "UPDATE messaging_messages SET ReplyCount = ReplyCount + 1, LastReplyAt = $ts WHERE Id = $root";
@@ -224,6 +238,8 @@ internal sealed class SqliteMessageAppender(StorePaths paths) : IMessageAppender
         _insert?.Dispose();
         _insertMentions?.Dispose();
         _bumpRoot?.Dispose();
+        _index?.Dispose();
+        _index = null;
         _connection?.Dispose();
         _findByClientIds = _reserveSeqs = _insert = _insertMentions = _bumpRoot = null;
         _connection = null;
