@@ -201,6 +201,10 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
 
         (await api.DeleteAsync($"/messages/{id}")).EnsureSuccessStatusCode();
         (await readerOnB.ReceiveEventAsync("message_deleted", Within)).GetProperty("id").GetString().Should().Be(id);
+
+        var mentioning = await api.SendAsync(channel.Id, $"hello @{reader.Username}");
+        (await readerOnB.ReceiveEventAsync("mention", Within)).GetProperty("message_id").GetString()
+            .Should().Be(mentioning.GetProperty("message_id").GetString(), "a mention made on one node reaches the mentioned user's socket on the other");
     }
 
     [SkippableFact]
@@ -241,22 +245,27 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
     }
 
     [SkippableFact]
-    public async Task Deleting_or_deactivating_a_user_on_one_node_closes_their_sockets_on_the_other()
+    public async Task Deleting_deactivating_or_resetting_a_user_on_one_node_closes_their_sockets_on_the_other()
     {
         StoreSettings.SkipUnlessPostgres();
         var deleted = await UserKnownToBothAsync();
         var deactivated = await UserKnownToBothAsync();
+        var reset = await UserKnownToBothAsync();
         await using var deletedSocket = await B.ConnectAsync(deleted, 1);
         await using var deactivatedSocket = await B.ConnectAsync(deactivated, 2);
+        await using var resetSocket = await B.ConnectAsync(reset, 2);
         using var admin = A.Client(ModuleNames.Admin, await A.AdminTokenAsync());
 
         (await admin.DeleteAsync($"/admin/users/{deleted.Id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await admin.PutAsJsonAsync($"/admin/users/{deactivated.Id}", new { is_active = false })).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"/admin/users/{reset.Id}/reset-password", null)).EnsureSuccessStatusCode();
 
         await ClosedWithinAsync(deletedSocket, "the deleted user's socket on the other node closes");
         await ClosedWithinAsync(deactivatedSocket, "the deactivated user's socket on the other node closes");
+        await ClosedWithinAsync(resetSocket, "the socket of a user whose password was reset closes on the other node");
         (await MeAsync(B, deleted.Token)).Should().Be(HttpStatusCode.Unauthorized);
         (await MeAsync(B, deactivated.Token)).Should().Be(HttpStatusCode.Unauthorized);
+        (await MeAsync(B, reset.Token)).Should().Be(HttpStatusCode.Unauthorized);
     }
 
     [SkippableFact]
