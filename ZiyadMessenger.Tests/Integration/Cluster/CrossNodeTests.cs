@@ -404,7 +404,7 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
     }
 
     [SkippableFact]
-    public async Task Each_nodes_cluster_health_reports_its_listener()
+    public async Task Each_nodes_health_reports_its_listener_and_its_cluster_delivery()
     {
         StoreSettings.SkipUnlessPostgres();
         foreach (var node in new[] { A, B })
@@ -412,6 +412,9 @@ public sealed class CrossNodeTests(TwoNodesFixture nodes) : IClassFixture<TwoNod
             var health = await node.Client(ModuleNames.Cluster).GetFromJsonAsync<JsonElement>("/health");
             var bus = health.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "cluster.bus");
             bus.GetProperty("status").GetString().Should().Be("ok");
+            var messaging = await node.Client(ModuleNames.Messaging).GetFromJsonAsync<JsonElement>("/health");
+            messaging.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "messaging.cluster_fanout")
+                .GetProperty("status").GetString().Should().Be("ok");
         }
     }
 }
