@@ -51,6 +51,7 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<ChannelService>();
         services.AddSingleton<ChannelAccess>();
+        services.AddSingleton<StoreLastSeqs>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<TypingThrottle>();
         AddStore(services, context.Store);

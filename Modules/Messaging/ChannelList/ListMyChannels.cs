@@ -20,7 +20,8 @@ internal sealed record ChannelView(
     string Id, string Name, string Type, string? DepartmentId, DateTimeOffset CreatedAt, int MemberCount,
     long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId, long MentionCount = 0);
 
-internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts, Mentions.IMentionStore mentions)
+internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts, StoreLastSeqs lastSeqs,
+    Mentions.IMentionStore mentions)
     : IQueryHandler<ListMyChannels, ChannelsResponse>
 {
     public async ValueTask<ChannelsResponse> Handle(ListMyChannels query, CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbConte
         var userId = query.UserId;
         var visible = directory.All.Where(c => c.CanAccess(userId)).OrderBy(c => c.Type).ThenBy(c => c.Name, StringComparer.OrdinalIgnoreCase).ToList();
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await lastSeqs.RefreshAsync(db, visible, cancellationToken);
         var cursors = await db.ReadCursors.AsNoTracking().Where(r => r.UserId == userId).ToDictionaryAsync(r => r.ChannelId, r => r.Seq, cancellationToken);
         var mentionCounts = mentions.CountUnread(userId);
         var views = new List<ChannelView>(visible.Count);

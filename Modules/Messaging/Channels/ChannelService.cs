@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Messaging;
@@ -21,7 +22,8 @@ internal sealed class ChannelService(
     UserDirectory users,
     NotificationQueue notifications,
     ChannelSignals signals,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ChannelService> logger)
 {
     public const int MaxNameLength = 80;
     private readonly SemaphoreSlim _changes = new(1, 1);
@@ -192,6 +194,7 @@ internal sealed class ChannelService(
             catch (DbUpdateException ex) when (ex.IsUniqueViolation())
             {
                 // Another node (same database) opened this DM at the same moment: its channel is the one.
+                logger.LogInformation("The DM {ChannelId} was opened on another node at the same moment; this node uses that one", id);
                 return await LoadDirectAsync(id, cancellationToken);
             }
 

@@ -34,7 +34,7 @@ internal sealed class MarkReadValidator : AbstractValidator<MarkRead>
     }
 }
 
-internal sealed class MarkReadHandler(ChannelAccess access, IDbContextFactory<MessagingDbContext> contexts, IFanout fanout)
+internal sealed class MarkReadHandler(ChannelAccess access, IDbContextFactory<MessagingDbContext> contexts, StoreLastSeqs lastSeqs, IFanout fanout)
     : ICommandHandler<MarkRead, ReadResponse>
 {
     public async ValueTask<ReadResponse> Handle(MarkRead command, CancellationToken cancellationToken)
@@ -46,8 +46,9 @@ internal sealed class MarkReadHandler(ChannelAccess access, IDbContextFactory<Me
         }
 
         // A cursor past the newest message would hide messages that have not been written yet.
-        var target = Math.Min(command.Seq!.Value, channel.LastSeq);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await lastSeqs.RefreshAsync(db, [channel], cancellationToken);
+        var target = Math.Min(command.Seq!.Value, channel.LastSeq);
         var userId = command.UserId;
         var moved = await db.Database.ExecuteSqlInterpolatedAsync(
             // Quoted names: the same statement on SQLite and PostgreSQL (which folds unquoted names to lower case).

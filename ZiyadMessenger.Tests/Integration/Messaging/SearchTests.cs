@@ -45,6 +45,24 @@ public abstract class SearchTestsBehaviour(StoreHostFixture fixture)
     }
 
     [SkippableFact]
+    public async Task Quotes_backslashes_and_query_operators_inside_words_are_searched_for_as_text()
+    {
+        Fixture.Require();
+        var alice = await _host.CreateUserAsync();
+        var client = _host.Messaging(alice);
+        var w = Word();
+        await client.SendAsync("general", $"don't copy C:\\temp\\{w} to fat&thin <-> bar|baz !yes");
+        await client.SendAsync("general", $"do not copy {w}");
+
+        (await FoundTextsAsync(client, $"don't {w}")).Should().Equal($"don't copy C:\\temp\\{w} to fat&thin <-> bar|baz !yes");
+        (await FoundTextsAsync(client, $"C:\\temp\\{w}")).Should().HaveCount(1);
+        (await FoundTextsAsync(client, $"fat&thin {w}")).Should().HaveCount(1);
+        (await FoundTextsAsync(client, $"bar|baz !yes {w}")).Should().HaveCount(1);
+        (await FoundTextsAsync(client, $"\"copy {w}\"")).Should().HaveCount(1, "a phrase: only the second message has the words next to each other");
+        (await FoundTextsAsync(client, $"{w} 'copy':* ")).Should().HaveCount(2);
+    }
+
+    [SkippableFact]
     public async Task Phrases_match_words_in_order_and_prefixes_match_word_starts()
     {
         Fixture.Require();

@@ -23,6 +23,8 @@ public sealed class TwoNodeMessagingFixture : IAsyncLifetime
 
     public string NotifyChannel { get; private set; } = "";
 
+    public string ReadChannel { get; private set; } = "";
+
     private readonly Queue<TestUser> _users = new();
 
     /// <summary>
@@ -54,6 +56,7 @@ public sealed class TwoNodeMessagingFixture : IAsyncLifetime
         SeqChannel = (await A.CreateChannelAsync()).Id;
         ResendChannel = (await A.CreateChannelAsync()).Id;
         NotifyChannel = (await A.CreateChannelAsync()).Id;
+        ReadChannel = (await A.CreateChannelAsync()).Id;
 
         B = await TestHost.StartAsync(StoreSettings.For(Database));
     }
@@ -130,20 +133,61 @@ public sealed class TwoNodeMessagingTests(TwoNodeMessagingFixture fixture) : ICl
         again.GetProperty("duplicate").GetBoolean().Should().BeTrue();
         first.GetProperty("duplicate").GetBoolean().Should().BeFalse();
 
-        // Both nodes at the same moment, many times: one message each time, and both answers name it.
-        for (var i = 0; i < 20; i++)
+        // Both nodes at the same moment, many keys at once, so the two nodes' batches overlap: one message
+        // per key, and both answers name it.
+        const int keys = 60;
+        var sends = Enumerable.Range(0, keys)
+            .Select(i => Task.WhenAll(onA.SendAsync(channel, $"both-{i}", $"both-{i}"), onB.SendAsync(channel, $"both-{i}", $"both-{i}")))
+            .ToList();
+        await Task.WhenAll(sends);
+        for (var i = 0; i < keys; i++)
         {
-            var key = $"both-{i}";
-            var answers = await Task.WhenAll(onA.SendAsync(channel, key, key), onB.SendAsync(channel, key, key));
-            answers[0].GetProperty("message_id").GetString().Should().Be(answers[1].GetProperty("message_id").GetString(), key);
-            answers.Count(a => !a.GetProperty("duplicate").GetBoolean()).Should().Be(1, key);
+            var answers = sends[i].Result;
+            answers[0].GetProperty("message_id").GetString().Should().Be(answers[1].GetProperty("message_id").GetString(), $"both-{i}");
+            answers.Count(a => !a.GetProperty("duplicate").GetBoolean()).Should().Be(1, $"both-{i}");
         }
 
         var history = await onA.FullHistoryAsync(channel);
         var mine = history.Where(m => m.GetProperty("sender_id").GetString() == user.Id).ToList();
-        mine.Select(MessagingApi.Text).Should().Equal(new[] { "only once" }.Concat(Enumerable.Range(0, 20).Select(i => $"both-{i}")));
+        mine.Select(MessagingApi.Text).Should().BeEquivalentTo(new[] { "only once" }.Concat(Enumerable.Range(0, keys).Select(i => $"both-{i}")));
+        mine.Should().OnlyHaveUniqueItems(m => m.GetProperty("client_msg_id").GetString());
         var seqs = history.Select(m => m.GetProperty("seq").GetInt64()).ToList();
         seqs.Should().Equal(Enumerable.Range(1, seqs.Count).Select(i => (long)i), "a lost race leaves no gap");
+    }
+
+    [PostgresFact]
+    public async Task Two_nodes_that_both_looked_up_a_client_msg_id_before_either_stored_it_store_one_message()
+    {
+        var user = fixture.User();
+        using var onA = On(fixture.A, user);
+        using var onB = On(fixture.B, user);
+        var channel = fixture.ResendChannel;
+
+        // The test holds the channel's row: both nodes' writers look the client id up (nothing yet), then wait
+        // for the row to take their seq. When it is let go, one stores the message and the other finds it in
+        // its way; that one must answer with the stored message and leave no gap in the channel's seqs.
+        await using var holder = new NpgsqlConnection(fixture.Database!.ConnectionString);
+        await holder.OpenAsync();
+        await using var hold = await holder.BeginTransactionAsync();
+        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM messaging_channels WHERE \"Id\" = @id FOR UPDATE", holder, hold))
+        {
+            lockRow.Parameters.AddWithValue("id", channel);
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        var both = Task.WhenAll(onA.SendAsync(channel, "raced", "raced-1"), onB.SendAsync(channel, "raced", "raced-1"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        both.IsCompleted.Should().BeFalse("both sends wait for the channel's row");
+        await hold.CommitAsync();
+        var answers = await both;
+
+        answers[0].GetProperty("message_id").GetString().Should().Be(answers[1].GetProperty("message_id").GetString());
+        answers[0].GetProperty("seq").GetInt64().Should().Be(answers[1].GetProperty("seq").GetInt64());
+        answers.Count(a => a.GetProperty("duplicate").GetBoolean()).Should().Be(1);
+        var after = await onA.SendAsync(channel, "next");
+        after.GetProperty("seq").GetInt64().Should().Be(answers[0].GetProperty("seq").GetInt64() + 1, "the node that lost the race gave its seq back");
+        (await onB.FullHistoryAsync(channel)).Count(m => m.GetProperty("client_msg_id").ValueKind == JsonValueKind.String
+            && m.GetProperty("client_msg_id").GetString() == "raced-1").Should().Be(1);
     }
 
     [PostgresFact]
@@ -169,6 +213,36 @@ public sealed class TwoNodeMessagingTests(TwoNodeMessagingFixture fixture) : ICl
             fromAlice.GetProperty("seq").GetInt64().Should().Be(fromBob.GetProperty("seq").GetInt64() + 1);
             (await On(fixture.B, alice).FullHistoryAsync(ids[0]!)).Select(MessagingApi.Text).Should().Equal($"hi from B {round}", $"hi from A {round}");
         }
+    }
+
+    [PostgresFact]
+    public async Task Unread_counts_and_read_cursors_on_one_node_follow_messages_sent_on_the_other()
+    {
+        var sender = fixture.User();
+        var reader = fixture.User();
+        var channel = fixture.ReadChannel;
+        using var senderOnA = On(fixture.A, sender);
+        using var readerOnB = On(fixture.B, reader);
+        for (var i = 0; i < 3; i++)
+        {
+            await senderOnA.SendAsync(channel, $"unread {i}");
+        }
+
+        var listed = await ChannelAsync(readerOnB, channel);
+        listed.GetProperty("last_seq").GetInt64().Should().Be(3);
+        listed.GetProperty("unread_count").GetInt64().Should().Be(3);
+
+        var read = await readerOnB.PostAsJsonAsync("/read", new { channel_id = channel, seq = 2 });
+        read.EnsureSuccessStatusCode();
+        (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("last_read_seq").GetInt64().Should().Be(2, "the cursor may go up to the newest seq, whichever node stored it");
+        (await ChannelAsync(readerOnB, channel)).GetProperty("unread_count").GetInt64().Should().Be(1);
+        (await ChannelAsync(On(fixture.A, reader), channel)).GetProperty("last_read_seq").GetInt64().Should().Be(2, "the cursor is in the shared store");
+    }
+
+    private static async Task<JsonElement> ChannelAsync(HttpClient client, string channelId)
+    {
+        var channels = (await client.GetFromJsonAsync<JsonElement>("/channels")).GetProperty("channels");
+        return channels.EnumerateArray().Single(c => c.GetProperty("id").GetString() == channelId);
     }
 
     [PostgresFact]

@@ -18,7 +18,7 @@ internal static class PostgresSearchSchema
         DO $$ BEGIN
             IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = 'ziyad_search') THEN
                 CREATE TEXT SEARCH CONFIGURATION ziyad_search (COPY = simple);
-                ALTER TEXT SEARCH CONFIGURATION ziyad_search ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+                ALTER TEXT SEARCH CONFIGURATION ziyad_search ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH unaccent, simple;
             END IF;
         END $$;
         ALTER TABLE messaging_messages ADD COLUMN IF NOT EXISTS "SearchVector" tsvector;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using ZiyadMessenger.Modules.Contracts.Cluster;
@@ -24,7 +25,8 @@ namespace ZiyadMessenger.Modules.Messaging.Sending.Postgres;
 /// </list>
 /// A failure throws: the writer answers 503 and nothing is acknowledged that did not commit.
 /// </summary>
-internal sealed class PostgresMessageAppender(NpgsqlDataSource dataSource, IClusterBus bus) : IMessageAppender, IDisposable
+internal sealed class PostgresMessageAppender(NpgsqlDataSource dataSource, IClusterBus bus, ILogger<PostgresMessageAppender> logger)
+    : IMessageAppender, IDisposable
 {
     /// <summary>Rounds lost to another node's insert of the same client_msg_id before giving up (each makes the race narrower).</summary>
     private const int MaxAttempts = 3;
@@ -56,6 +58,7 @@ internal sealed class PostgresMessageAppender(NpgsqlDataSource dataSource, IClus
                 throw;
             }
 
+            logger.LogInformation("Another node stored one of this batch's client_msg_ids at the same moment; the batch is planned again (attempt {Attempt})", attempt);
             if (attempt == MaxAttempts)
             {
                 throw new InvalidOperationException("Another node kept storing the same client_msg_id at the same moment.");
