@@ -90,6 +90,10 @@ public sealed class MessagingModule : IModule
             .AddRunningCheck<MessageWriter>(Name, "message_writer")
             .AddRunningCheck<LocalFanout>(Name, "fanout")
             .AddRunningCheck<NotificationQueue>(Name, "notifications");
+        if (context.Store.IsPostgres)
+        {
+            services.AddHealthChecks().AddRunningCheck<ClusterFanout>(Name, "cluster_fanout");
+        }
     }
 
     /// <summary>The store's writer, page reader and edits, the search index and the mentions table, for the configured provider.</summary>

@@ -80,7 +80,7 @@ internal sealed class AdminTokenRegistry(IClusterBus bus, ILogger<AdminTokenRegi
     {
         try
         {
-            await bus.PublishAsync(Topic, adminId);
+            await bus.PublishWithRetryAsync(Topic, adminId);
         }
         catch (Exception ex)
         {

@@ -45,7 +45,7 @@ internal sealed class SessionSignals(IClusterBus bus)
     {
         if (bus.IsClustered)
         {
-            await bus.PublishAsync(SessionSignal.Topic, new SessionSignal(userId, loggedOutTokenId).Encode(), CancellationToken.None);
+            await bus.PublishWithRetryAsync(SessionSignal.Topic, new SessionSignal(userId, loggedOutTokenId).Encode(), CancellationToken.None);
         }
     }
 }

@@ -269,7 +269,7 @@ internal sealed class ChannelSignals(IClusterBus bus)
     {
         if (bus.IsClustered)
         {
-            await bus.PublishAsync(Topic, channelId, CancellationToken.None);
+            await bus.PublishWithRetryAsync(Topic, channelId, CancellationToken.None);
         }
     }
 }
