@@ -8,9 +8,11 @@ using Microsoft.AspNetCore.Routing.Matching;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Host.Bus;
+using ZiyadMessenger.Host.Cluster;
 using ZiyadMessenger.Host.Errors;
 using ZiyadMessenger.Host.Hosting;
 using ZiyadMessenger.Host.Observability;
@@ -20,6 +22,8 @@ using ZiyadMessenger.Modules.Admin;
 using ZiyadMessenger.Modules.Audit;
 using ZiyadMessenger.Modules.Auth;
 using ZiyadMessenger.Modules.Cluster;
+using ZiyadMessenger.Modules.Contracts.Cluster;
+using ZiyadMessenger.Modules.Contracts.Health;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Files;
@@ -98,9 +102,25 @@ internal static class ZiyadServer
         {
             services.AddSingleton(_ => PostgresStore.CreateDataSource(store.ConnectionString!));
         }
-        // One node alone until the cluster work registers the PostgreSQL bus and the Cluster module's lease.
-        services.AddSingleton<ZiyadMessenger.Modules.Contracts.Cluster.IClusterBus, ZiyadMessenger.Modules.Contracts.Cluster.SingleNodeBus>();
-        services.AddSingleton<ZiyadMessenger.Modules.Contracts.Cluster.ILeadership, ZiyadMessenger.Modules.Contracts.Cluster.AlwaysLeader>();
+        // One node alone on SQLite; on PostgreSQL the nodes hear each other on LISTEN/NOTIFY (its listener
+        // starts after every module's services, so their subscriptions are in place for the first resync).
+        if (store.IsPostgres)
+        {
+            services.AddSingleton<PostgresClusterBus>();
+            services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<PostgresClusterBus>());
+            services.AddHealthChecks().Add(new HealthCheckRegistration(
+                ModuleHealthChecks.CheckName(ModuleNames.Cluster, "bus"),
+                sp => new ClusterBusHealthCheck(sp.GetRequiredService<PostgresClusterBus>(), sp.GetRequiredService<TimeProvider>()),
+                HealthStatus.Unhealthy,
+                [ModuleNames.Cluster],
+                TimeSpan.FromSeconds(5)));
+        }
+        else
+        {
+            services.AddSingleton<IClusterBus, SingleNodeBus>();
+        }
+
+        services.AddSingleton<ILeadership, AlwaysLeader>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ModulePortMap>();
         services.AddSingleton(new ModulePorts(settings.Ports));
@@ -142,6 +162,11 @@ internal static class ZiyadServer
         {
             module.AddServices(services, context);
             services.AddValidatorsFromAssembly(module.GetType().Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
+        }
+
+        if (store.IsPostgres)
+        {
+            services.AddHostedService(sp => sp.GetRequiredService<PostgresClusterBus>());
         }
 
         configureServices?.Invoke(services);

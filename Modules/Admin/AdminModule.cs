@@ -59,6 +59,7 @@ public sealed class AdminModule : IModule
         services.AddModuleDbContext<AdminDbContext, PostgresAdminDbContext>(context, Name);
         services.AddSettings<AdminSettings, AdminSettingsValidator>(AdminSettings.Section);
         services.AddSingleton<AdminTokenRegistry>();
+        services.AddHostedService<AdminTokenSync>();
         services.AddAdminPermissions();
         services.AddScoped<RoleHolders>();
         services.AddScoped<AdminAccountRules>();

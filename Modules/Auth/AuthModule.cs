@@ -35,6 +35,8 @@ public sealed class AuthModule : IModule
         services.AddSettings<AuthOptions, AuthOptionsValidator>(AuthOptions.Section);
         services.AddModuleDbContext<AuthDbContext, PostgresAuthDbContext>(context, ModuleNames.Auth);
         services.AddSingleton<UserTokenState>();
+        services.AddSingleton<SessionSignals>();
+        services.AddHostedService<SessionClusterSync>();
         services.AddKeyedSingleton(ModuleNames.Auth, (sp, _) =>
         {
             var options = sp.GetRequiredService<AuthOptions>();

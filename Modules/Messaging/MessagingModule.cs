@@ -11,6 +11,7 @@ using ZiyadMessenger.Modules.Contracts.Security;
 using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.Data;
 using ZiyadMessenger.Modules.Messaging.Delivery;
+using ZiyadMessenger.Modules.Messaging.Delivery.Cluster;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.ChannelList;
 using ZiyadMessenger.Modules.Messaging.ChannelMembers;
@@ -26,6 +27,10 @@ using ZiyadMessenger.Modules.Messaging.Threads;
 using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Send;
 using ZiyadMessenger.Modules.Messaging.Sending;
+using ZiyadMessenger.Modules.Messaging.Sending.Postgres;
+using ZiyadMessenger.Modules.Messaging.Sending.Sqlite;
+using ZiyadMessenger.Modules.Messaging.Search.Postgres;
+using ZiyadMessenger.Modules.Messaging.Mentions.Postgres;
 using ZiyadMessenger.Modules.Messaging.Users;
 using ZiyadMessenger.Modules.Messaging.Views;
 using ZiyadMessenger.Modules.Messaging.WebClient;
@@ -48,26 +53,34 @@ public sealed class MessagingModule : IModule
         services.AddSingleton<ChannelAccess>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<TypingThrottle>();
-        services.AddSingleton<SqliteMessageStore>();
-        services.AddSingleton<IMessageStore>(sp => sp.GetRequiredService<SqliteMessageStore>());
+        AddStore(services, context.Store);
         services.AddSingleton<MessageIntake>();
         services.AddSingleton<MessageViews>();
         services.AddSingleton<MessageAccess>();
         services.AddSingleton<ReactionStore>();
         services.AddSingleton<PinStore>();
 
-        // Search/ and Mentions/ (issue 12).
-        services.AddSingleton<SqliteSearchIndex>();
         services.AddSingleton<MentionResolver>();
-        services.AddSingleton<MentionStore>();
 
         // Hosted services stop in reverse order: the writer drains first, then the fan-out and the
         // notifications it fed, so a graceful shutdown loses nothing that was queued.
         services.AddSingleton<NotificationQueue>();
         services.AddHostedService(sp => sp.GetRequiredService<NotificationQueue>());
         services.AddSingleton<LocalFanout>();
-        services.AddSingleton<IFanout>(sp => sp.GetRequiredService<LocalFanout>());
         services.AddHostedService(sp => sp.GetRequiredService<LocalFanout>());
+        services.AddSingleton<ChannelSignals>();
+        if (context.Store.IsPostgres)
+        {
+            // Several nodes: every event passes the channel sequencer, and crosses to the other nodes.
+            services.AddSingleton<ClusterFanout>();
+            services.AddSingleton<IFanout>(sp => sp.GetRequiredService<ClusterFanout>());
+            services.AddHostedService(sp => sp.GetRequiredService<ClusterFanout>());
+        }
+        else
+        {
+            services.AddSingleton<IFanout>(sp => sp.GetRequiredService<LocalFanout>());
+        }
+
         services.AddSingleton<MessageWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageWriter>());
         services.AddHostedService<SessionWatch>();
@@ -76,6 +89,29 @@ public sealed class MessagingModule : IModule
             .AddRunningCheck<MessageWriter>(Name, "message_writer")
             .AddRunningCheck<LocalFanout>(Name, "fanout")
             .AddRunningCheck<NotificationQueue>(Name, "notifications");
+    }
+
+    /// <summary>The store's writer, page reader and edits, the search index and the mentions table, for the configured provider.</summary>
+    private static void AddStore(IServiceCollection services, StoreOptions store)
+    {
+        services.AddSingleton<MessageLookups>();
+        services.AddSingleton<IMessageStore, MessageStore>();
+        if (store.IsPostgres)
+        {
+            services.AddSingleton<IMessageAppender, PostgresMessageAppender>();
+            services.AddSingleton<IHistoryPages, PostgresHistoryPages>();
+            services.AddSingleton<IMessageEdits, PostgresMessageEdits>();
+            services.AddSingleton<ISearchIndex, PostgresSearchIndex>();
+            services.AddSingleton<IMentionStore, PostgresMentionStore>();
+            return;
+        }
+
+        services.AddSingleton<IMessageAppender, SqliteMessageAppender>();
+        services.AddSingleton<IHistoryPages, SqliteHistoryPages>();
+        services.AddSingleton<IMessageEdits, SqliteMessageEdits>();
+        services.AddSingleton<SqliteSearchIndex>();
+        services.AddSingleton<ISearchIndex, SqliteSearch>();
+        services.AddSingleton<IMentionStore, SqliteMentionStore>();
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)

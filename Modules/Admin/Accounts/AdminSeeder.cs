@@ -61,7 +61,7 @@ internal static class AdminSeeder
 
         foreach (var admin in await db.Admins.AsNoTracking().Select(a => new { a.Id, a.TokenVersion }).ToListAsync(cancellationToken))
         {
-            registry.Set(admin.Id, admin.TokenVersion);
+            registry.Apply(admin.Id, admin.TokenVersion);
         }
     }
 }

@@ -16,7 +16,7 @@ namespace ZiyadMessenger.Modules.Auth.Logout;
 /// <summary>Ends one token: its id is kept (not the token) until it would have expired anyway.</summary>
 internal sealed record LogOut(string UserId, string TokenId, DateTimeOffset ExpiresAt) : ICommand;
 
-internal sealed class LogOutHandler(AuthDbContext db, UserTokenState state, IPublisher publisher) : ICommandHandler<LogOut>
+internal sealed class LogOutHandler(AuthDbContext db, UserTokenState state, SessionSignals signals, IPublisher publisher) : ICommandHandler<LogOut>
 {
     public async ValueTask<Unit> Handle(LogOut command, CancellationToken cancellationToken)
     {
@@ -27,6 +27,8 @@ internal sealed class LogOutHandler(AuthDbContext db, UserTokenState state, IPub
         }
 
         state.Revoke(command.TokenId, command.ExpiresAt);
+        await signals.UserChangedAsync(command.UserId, command.TokenId);
+        await publisher.Publish(new UserTokenRevoked(command.UserId, command.TokenId), CancellationToken.None);
         await publisher.Publish(new LoggedOut(command.UserId), CancellationToken.None);
         return Unit.Value;
     }

@@ -10,7 +10,7 @@ using ZiyadMessenger.Modules.Contracts.Security;
 namespace ZiyadMessenger.Modules.Auth.Users;
 
 /// <summary>The writes that registration and administration share: creating users and ending their sessions.</summary>
-internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTokenState state, IPublisher publisher, TimeProvider clock)
+internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTokenState state, SessionSignals signals, IPublisher publisher, TimeProvider clock)
 {
     public AuthDbContext Db => db;
 
@@ -48,6 +48,7 @@ internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTo
         }
 
         state.Set(user);
+        await signals.UserChangedAsync(user.Id);
         return user;
     }
 
@@ -83,6 +84,7 @@ internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTo
             state.WriteGate.Release();
         }
 
+        await signals.UserChangedAsync(user.Id);
         if (revokeReason is not null)
         {
             await publisher.Publish(new UserSessionsRevoked(user.Id, revokeReason, keepTokenId), CancellationToken.None);
@@ -107,6 +109,7 @@ internal sealed class UserStore(AuthDbContext db, IPasswordHasher hasher, UserTo
             state.WriteGate.Release();
         }
 
+        await signals.UserChangedAsync(user.Id);
         await publisher.Publish(new UserSessionsRevoked(user.Id, "deleted"), CancellationToken.None);
         return user;
     }

@@ -20,7 +20,7 @@ internal sealed record ChannelView(
     string Id, string Name, string Type, string? DepartmentId, DateTimeOffset CreatedAt, int MemberCount,
     long LastSeq, long LastReadSeq, long UnreadCount, string? PeerId, long MentionCount = 0);
 
-internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts, Mentions.MentionStore mentions)
+internal sealed class ListMyChannelsHandler(ChannelDirectory directory, IDbContextFactory<MessagingDbContext> contexts, Mentions.IMentionStore mentions)
     : IQueryHandler<ListMyChannels, ChannelsResponse>
 {
     public async ValueTask<ChannelsResponse> Handle(ListMyChannels query, CancellationToken cancellationToken)

@@ -42,6 +42,9 @@ internal sealed class ChannelState(string id, string name, string type, string? 
 
     public void RemoveMember(string userId) => ImmutableInterlocked.Update(ref _members, m => m.Remove(userId));
 
+    /// <summary>The members as the database holds them (a change made on another node).</summary>
+    public void ReplaceMembers(ImmutableHashSet<string> members) => Volatile.Write(ref _members, members);
+
     public ChannelInfo ToInfo() => new(Id, Name, Type, DepartmentId, CreatedAt, Members.Count, LastSeq);
 }
 
@@ -70,6 +73,59 @@ internal sealed class ChannelDirectory
     }
 
     public ChannelState? Find(string channelId) => _channels.GetValueOrDefault(channelId);
+
+    /// <summary>
+    /// Re-reads one channel and its members (changed on another node): updated in place, added, or
+    /// removed when the database no longer has it. Returns the channel as it is now, or null.
+    /// </summary>
+    public async Task<ChannelState?> RefreshAsync(MessagingDbContext db, string channelId, CancellationToken cancellationToken)
+    {
+        var record = await db.Channels.AsNoTracking().FirstOrDefaultAsync(c => c.Id == channelId, cancellationToken);
+        if (record is null)
+        {
+            _channels.TryRemove(channelId, out _);
+            return null;
+        }
+
+        var members = (await db.Members.AsNoTracking().Where(m => m.ChannelId == channelId).Select(m => m.UserId).ToListAsync(cancellationToken))
+            .ToImmutableHashSet(StringComparer.Ordinal);
+        return Upsert(record, members);
+    }
+
+    /// <summary>
+    /// Re-reads every channel and membership, channel by channel in place, so the fan-out never sees an
+    /// empty directory (after the listener reconnects: whatever changed meanwhile was not heard).
+    /// </summary>
+    public async Task ReloadAsync(MessagingDbContext db, CancellationToken cancellationToken)
+    {
+        var channels = await db.Channels.AsNoTracking().ToListAsync(cancellationToken);
+        var members = (await db.Members.AsNoTracking().Select(m => new { m.ChannelId, m.UserId }).ToListAsync(cancellationToken))
+            .GroupBy(m => m.ChannelId)
+            .ToDictionary(g => g.Key, g => g.Select(m => m.UserId).ToImmutableHashSet(StringComparer.Ordinal));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var c in channels)
+        {
+            seen.Add(c.Id);
+            Upsert(c, members.GetValueOrDefault(c.Id) ?? ImmutableHashSet.Create<string>(StringComparer.Ordinal));
+        }
+
+        foreach (var id in _channels.Keys)
+        {
+            if (!seen.Contains(id))
+            {
+                _channels.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private ChannelState Upsert(ChannelRecord record, ImmutableHashSet<string> members)
+    {
+        var state = _channels.GetOrAdd(record.Id, _ => new ChannelState(record.Id, record.Name, record.Type, record.DepartmentId, record.CreatedAt,
+            record.LastSeq, members));
+        state.ReplaceMembers(members);
+        state.AdvanceSeq(record.LastSeq);
+        return state;
+    }
 
     public IEnumerable<ChannelState> All => _channels.Values;
 

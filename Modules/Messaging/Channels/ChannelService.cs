@@ -2,7 +2,9 @@ using Microsoft.EntityFrameworkCore;
 using ZiyadMessenger.Modules.Contracts.Auth;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Messaging;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Messaging.Data;
+using ZiyadMessenger.Modules.Messaging.Delivery.Cluster;
 using ZiyadMessenger.Modules.Messaging.Events;
 using ZiyadMessenger.Modules.Messaging.Users;
 
@@ -18,6 +20,7 @@ internal sealed class ChannelService(
     ChannelDirectory directory,
     UserDirectory users,
     NotificationQueue notifications,
+    ChannelSignals signals,
     TimeProvider time)
 {
     public const int MaxNameLength = 80;
@@ -49,6 +52,7 @@ internal sealed class ChannelService(
             db.Channels.Add(record);
             await db.SaveChangesAsync(cancellationToken);
             var info = directory.Add(record, []).ToInfo();
+            await signals.ChangedAsync(record.Id);
             notifications.Enqueue(new ChannelCreated(info, actorId));
             return info;
         }
@@ -73,6 +77,7 @@ internal sealed class ChannelService(
             // Messages, members and read cursors go with it (ON DELETE CASCADE).
             await db.Channels.Where(c => c.Id == channelId).ExecuteDeleteAsync(cancellationToken);
             directory.Remove(channelId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new ChannelDeleted(channelId, channel.Name, actorId));
         }
         finally
@@ -115,6 +120,7 @@ internal sealed class ChannelService(
             db.Members.Add(member);
             await db.SaveChangesAsync(cancellationToken);
             channel.AddMember(userId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new MemberAdded(channelId, userId, role, actorId));
             return new ChannelMemberInfo(channelId, userId, role, member.JoinedAt);
         }
@@ -144,6 +150,7 @@ internal sealed class ChannelService(
 
             // From here on the fan-out skips this user's sockets for the channel.
             channel.RemoveMember(userId);
+            await signals.ChangedAsync(channelId);
             notifications.Enqueue(new MemberRemoved(channelId, userId, actorId));
         }
         finally
@@ -178,8 +185,18 @@ internal sealed class ChannelService(
             db.Channels.Add(record);
             db.Members.Add(new MemberRecord { ChannelId = id, UserId = userA, Role = "member", JoinedAt = now });
             db.Members.Add(new MemberRecord { ChannelId = id, UserId = userB, Role = "member", JoinedAt = now });
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                // Another node (same database) opened this DM at the same moment: its channel is the one.
+                return await LoadDirectAsync(id, cancellationToken);
+            }
+
             var state = directory.Add(record, [userA, userB]);
+            await signals.ChangedAsync(id);
             notifications.Enqueue(new ChannelCreated(state.ToInfo(), actorId));
             return state;
         }
@@ -187,6 +204,15 @@ internal sealed class ChannelService(
         {
             _changes.Release();
         }
+    }
+
+    /// <summary>A DM another node created: read from the store into this node's directory.</summary>
+    private async Task<ChannelState> LoadDirectAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var record = await db.Channels.AsNoTracking().SingleAsync(c => c.Id == id, cancellationToken);
+        var members = await db.Members.AsNoTracking().Where(m => m.ChannelId == id).Select(m => m.UserId).ToListAsync(cancellationToken);
+        return directory.Find(id) ?? directory.Add(record, members);
     }
 
     /// <summary>The public <c>general</c> channel exists from the first start.</summary>
@@ -201,6 +227,14 @@ internal sealed class ChannelService(
         {
             Id = ChannelDirectory.GeneralId, Name = "general", NormalizedName = "GENERAL", Type = ChannelTypes.Public, CreatedAt = now,
         });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            // Two nodes started on an empty database at once; the other one made it.
+            db.ChangeTracker.Clear();
+        }
     }
 }

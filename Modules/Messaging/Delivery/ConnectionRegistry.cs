@@ -111,6 +111,22 @@ internal sealed class ConnectionRegistry
         return closed;
     }
 
+    /// <summary>Closes the user's sockets that were opened with one token (a logout).</summary>
+    public int CloseToken(string userId, string tokenId, WebSocketCloseStatus status, string reason)
+    {
+        var closed = 0;
+        foreach (var socket in OfUser(userId))
+        {
+            if (socket.TokenId == tokenId)
+            {
+                socket.Close(status, reason);
+                closed++;
+            }
+        }
+
+        return closed;
+    }
+
     public void CloseAll(WebSocketCloseStatus status, string reason)
     {
         foreach (var socket in All)

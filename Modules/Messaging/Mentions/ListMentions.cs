@@ -32,7 +32,7 @@ internal sealed class ListMentionsValidator : AbstractValidator<ListMentions>
     }
 }
 
-internal sealed class ListMentionsHandler(ChannelDirectory directory, MentionStore store, Views.MessageViews views) : IQueryHandler<ListMentions, MentionsResponse>
+internal sealed class ListMentionsHandler(ChannelDirectory directory, IMentionStore store, Views.MessageViews views) : IQueryHandler<ListMentions, MentionsResponse>
 {
     public async ValueTask<MentionsResponse> Handle(ListMentions query, CancellationToken cancellationToken)
     {

@@ -157,8 +157,15 @@ internal sealed class MentionResolver(UserDirectory users, ConnectionRegistry co
 
 /// <summary>A new user may carry a name that was unknown until now.</summary>
 internal sealed class ForgetUnknownMentionNames(MentionResolver resolver) :
-    Mediator.INotificationHandler<UserRegistered>, Mediator.INotificationHandler<UserCreated>
+    Mediator.INotificationHandler<UserRegistered>, Mediator.INotificationHandler<UserCreated>, Mediator.INotificationHandler<UserRefreshed>
 {
+    /// <summary>A user created on another node may own a name this node remembered as unknown.</summary>
+    public ValueTask Handle(UserRefreshed notification, CancellationToken cancellationToken)
+    {
+        resolver.ForgetUnknownNames();
+        return ValueTask.CompletedTask;
+    }
+
     public ValueTask Handle(UserRegistered notification, CancellationToken cancellationToken)
     {
         resolver.ForgetUnknownNames();

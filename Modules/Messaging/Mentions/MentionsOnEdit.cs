@@ -12,7 +12,7 @@ namespace ZiyadMessenger.Modules.Messaging.Mentions;
 /// edits in quick succession end in the right state. Only a user this message never mentioned before
 /// is notified: an edit that puts back a mention an earlier edit removed does not notify again.
 /// </summary>
-internal sealed class MentionsOnEdit(IMessageStore messages, ChannelDirectory channels, MentionResolver resolver, MentionStore store,
+internal sealed class MentionsOnEdit(IMessageStore messages, ChannelDirectory channels, MentionResolver resolver, IMentionStore store,
     IFanout fanout, TimeProvider time) : INotificationHandler<MessageEdited>
 {
     public async ValueTask Handle(MessageEdited notification, CancellationToken cancellationToken)

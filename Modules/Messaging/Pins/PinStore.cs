@@ -3,7 +3,7 @@ using ZiyadMessenger.Modules.Messaging.Data;
 
 namespace ZiyadMessenger.Modules.Messaging.Pins;
 
-/// <summary>A channel's pinned messages. Not the hot path: plain EF Core.</summary>
+/// <summary>A channel's pinned messages. Not the hot path: plain EF Core, and one statement with quoted names that runs on both providers.</summary>
 internal sealed class PinStore(IDbContextFactory<MessagingDbContext> contexts)
 {
     /// <summary>Pins listed at most; a channel with more shows its newest.</summary>
@@ -14,7 +14,7 @@ internal sealed class PinStore(IDbContextFactory<MessagingDbContext> contexts)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         return await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO messaging_pins (MessageId, ChannelId, PinnedBy, PinnedAt) VALUES ({messageId}, {channelId}, {userId}, {now}) ON CONFLICT DO NOTHING",
+            $"INSERT INTO messaging_pins (\"MessageId\", \"ChannelId\", \"PinnedBy\", \"PinnedAt\") VALUES ({messageId}, {channelId}, {userId}, {now}) ON CONFLICT DO NOTHING",
             cancellationToken) > 0;
     }
 

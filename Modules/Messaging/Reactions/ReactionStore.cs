@@ -23,14 +23,29 @@ internal sealed class ReactionStore(IDbContextFactory<MessagingDbContext> contex
     public async Task<ReactionOutcome> AddAsync(string messageId, string emoji, string userId, long now, CancellationToken cancellationToken)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var transaction = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
+        if (transaction is not null)
+        {
+            // SQLite runs one writer at a time; on PostgreSQL two nodes (or two requests) could each count 49
+            // emoji and both insert a new one. The message's row lock makes the count and the insert one step.
+            await db.Database.ExecuteSqlInterpolatedAsync(
+                $"SELECT 1 FROM messaging_messages WHERE \"Id\" = {messageId} FOR UPDATE", cancellationToken);
+        }
+
+        // Quoted names: the same statement on SQLite and PostgreSQL (which folds unquoted names to lower case).
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
-            INSERT INTO messaging_reactions (MessageId, Emoji, UserId, CreatedAt)
+            INSERT INTO messaging_reactions ("MessageId", "Emoji", "UserId", "CreatedAt")
             SELECT {messageId}, {emoji}, {userId}, {now}
-            WHERE EXISTS (SELECT 1 FROM messaging_reactions WHERE MessageId = {messageId} AND Emoji = {emoji})
-               OR (SELECT COUNT(DISTINCT Emoji) FROM messaging_reactions WHERE MessageId = {messageId}) < {MaxDistinctPerMessage}
+            WHERE EXISTS (SELECT 1 FROM messaging_reactions WHERE "MessageId" = {messageId} AND "Emoji" = {emoji})
+               OR (SELECT COUNT(DISTINCT "Emoji") FROM messaging_reactions WHERE "MessageId" = {messageId}) < {MaxDistinctPerMessage}
             ON CONFLICT DO NOTHING
             """, cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         if (inserted > 0)
         {
             return ReactionOutcome.Added;

@@ -50,7 +50,8 @@ internal sealed class MarkReadHandler(ChannelAccess access, IDbContextFactory<Me
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var userId = command.UserId;
         var moved = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO messaging_read_cursors (UserId, ChannelId, Seq) VALUES ({userId}, {channelId}, {target}) ON CONFLICT (UserId, ChannelId) DO UPDATE SET Seq = excluded.Seq WHERE excluded.Seq > Seq",
+            // Quoted names: the same statement on SQLite and PostgreSQL (which folds unquoted names to lower case).
+            $"INSERT INTO messaging_read_cursors (\"UserId\", \"ChannelId\", \"Seq\") VALUES ({userId}, {channelId}, {target}) ON CONFLICT (\"UserId\", \"ChannelId\") DO UPDATE SET \"Seq\" = excluded.\"Seq\" WHERE excluded.\"Seq\" > messaging_read_cursors.\"Seq\"",
             cancellationToken);
         var current = await db.ReadCursors.Where(r => r.UserId == userId && r.ChannelId == channelId).Select(r => r.Seq).FirstOrDefaultAsync(cancellationToken);
         if (moved > 0)

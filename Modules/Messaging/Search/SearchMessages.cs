@@ -9,7 +9,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Data.Sqlite;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Security;
 using ZiyadMessenger.Modules.Messaging.Channels;
@@ -56,12 +55,12 @@ internal sealed class SearchMessagesValidator : AbstractValidator<SearchMessages
     }
 }
 
-internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelAccess access, SqliteSearchIndex index, Views.MessageViews views)
+internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelAccess access, ISearchIndex index, Views.MessageViews views)
     : IQueryHandler<SearchMessages, SearchResponse>
 {
     public async ValueTask<SearchResponse> Handle(SearchMessages query, CancellationToken cancellationToken)
     {
-        if (!SearchQueryParser.TryParse(query.Q, out var expression, out var error))
+        if (!SearchQueryParser.TryParse(query.Q, out var expression, out var terms, out var error))
         {
             throw AppException.Field("q", error);
         }
@@ -89,11 +88,11 @@ internal sealed class SearchMessagesHandler(ChannelDirectory directory, ChannelA
         IReadOnlyList<SearchHit> hits;
         try
         {
-            hits = index.Search(new SearchCriteria(expression, channels, query.From?.Trim(), query.After, query.Before, below, limit + 1), cancellationToken);
+            hits = index.Search(new SearchCriteria(expression, channels, query.From?.Trim(), query.After, query.Before, below, limit + 1), terms, cancellationToken);
         }
-        catch (SqliteException ex) when (ex.Message.Contains("fts5", StringComparison.OrdinalIgnoreCase))
+        catch (Exception ex) when (index.IsQueryError(ex))
         {
-            // The parser only ever writes quoted terms, so this is a safety net, not a path.
+            // The parser only ever lets quoted terms through, so this is a safety net, not a path.
             throw AppException.Field("q", "q could not be searched for.");
         }
 

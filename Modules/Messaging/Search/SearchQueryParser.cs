@@ -21,10 +21,14 @@ internal static class SearchQueryParser
     private static readonly HashSet<string> Operators = new(StringComparer.Ordinal) { "AND", "OR", "NOT", "NEAR" };
 
     /// <summary>The FTS5 expression, or an error message fit for a 400.</summary>
-    public static bool TryParse(string? text, out string expression, out string error)
+    public static bool TryParse(string? text, out string expression, out string error) => TryParse(text, out expression, out _, out error);
+
+    /// <summary>The FTS5 expression and the terms it was made of (for a store that builds its own query), or an error message fit for a 400.</summary>
+    public static bool TryParse(string? text, out string expression, out IReadOnlyList<SearchTerm> parsed, out string error)
     {
         expression = "";
         error = "";
+        parsed = [];
         if (string.IsNullOrWhiteSpace(text))
         {
             error = "q is required.";
@@ -44,6 +48,7 @@ internal static class SearchQueryParser
         }
 
         var terms = new List<string>();
+        var found = new List<SearchTerm>();
         var i = 0;
         while (i < text.Length)
         {
@@ -147,6 +152,7 @@ internal static class SearchQueryParser
             }
 
             terms.Add("\"" + raw.Replace("\"", "\"\"") + "\"" + (prefix ? " *" : ""));
+            found.Add(new SearchTerm(raw, phrase, prefix));
         }
 
         if (terms.Count == 0)
@@ -162,6 +168,7 @@ internal static class SearchQueryParser
         }
 
         expression = string.Join(' ', terms);
+        parsed = found;
         return true;
     }
 
@@ -222,3 +229,7 @@ internal static class SearchQueryParser
         return true;
     }
 }
+
+/// <summary>One term of a parsed query: its text as typed (for a phrase, what was between the quotes), all of which must match.</summary>
+/// <param name="Prefix">The term's last word may be the start of a longer word.</param>
+internal sealed record SearchTerm(string Text, bool Phrase, bool Prefix);

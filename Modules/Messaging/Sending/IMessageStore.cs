@@ -1,9 +1,9 @@
 namespace ZiyadMessenger.Modules.Messaging.Sending;
 
 /// <summary>
-/// Where messages live. One node keeps them in SQLite; a multi-node deployment can put another store
-/// behind this without touching the WebSocket or HTTP code. <see cref="Append"/> is only ever called by
-/// the single writer, one batch at a time.
+/// Where messages live: SQLite on one node, PostgreSQL for several (<see cref="MessageStore"/> puts the
+/// provider's parts together). The WebSocket and HTTP code sees only this. <see cref="Append"/> is only
+/// ever called by the single writer, one batch at a time.
 /// </summary>
 internal interface IMessageStore
 {
@@ -26,5 +26,25 @@ internal interface IMessageStore
     Task<StoredMessage?> EditAsync(string messageId, int type, byte[] content, string? nonce, string? signature, long editedAt, CancellationToken cancellationToken);
 
     /// <summary>Leaves a tombstone; the message's reactions and pin go with it, and a reply stops counting on its root.</summary>
+    Task<StoredMessage?> DeleteAsync(string messageId, long deletedAt, CancellationToken cancellationToken);
+}
+
+/// <summary>The write path of a store: one batch, one transaction (see <see cref="IMessageStore.Append"/>).</summary>
+internal interface IMessageAppender
+{
+    IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp);
+}
+
+/// <summary>History pages of one channel: the newest <c>limit</c> below <c>before</c>, or the oldest above <c>after</c>; ascending.</summary>
+internal interface IHistoryPages
+{
+    Task<IReadOnlyList<StoredMessage>> ReadAsync(string channelId, long? before, long? after, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Edits and deletes of stored messages, with what hangs on them (search index, reactions, pins, reply counts).</summary>
+internal interface IMessageEdits
+{
+    Task<StoredMessage?> EditAsync(string messageId, int type, byte[] content, string? nonce, string? signature, long editedAt, CancellationToken cancellationToken);
+
     Task<StoredMessage?> DeleteAsync(string messageId, long deletedAt, CancellationToken cancellationToken);
 }

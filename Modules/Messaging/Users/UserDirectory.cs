@@ -79,5 +79,8 @@ internal sealed class UserDirectory(IServiceScopeFactory scopes)
 
     public void Forget(string userId) => _users.TryRemove(userId, out _);
 
+    /// <summary>After the cluster listener reconnects: users may have changed on another node meanwhile.</summary>
+    public void ForgetAll() => _users.Clear();
+
     public void Update(UserInfo user) => _users[user.Id] = user;
 }

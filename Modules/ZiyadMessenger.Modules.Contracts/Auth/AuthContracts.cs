@@ -53,3 +53,16 @@ public sealed record UserPasswordReset(string UserId, string ActorId) : INotific
 /// (its sockets may stay open). Null when every token ended.
 /// </param>
 public sealed record UserSessionsRevoked(string UserId, string Reason, string? KeptTokenId = null) : INotification;
+
+/// <summary>
+/// One token ended (a logout), on this node or another: Messaging closes the sockets opened with it at
+/// once. Not an audited action (<see cref="LoggedOut"/> is, on the node where it happened).
+/// </summary>
+public sealed record UserTokenRevoked(string UserId, string TokenId) : INotification;
+
+/// <summary>
+/// A user changed on another node of the cluster (null: deleted there): only caches listen. The audited
+/// notifications (<see cref="UserUpdated"/>, <see cref="UserDeleted"/>, ...) are published on the node
+/// where the change was made, once.
+/// </summary>
+public sealed record UserRefreshed(string UserId, UserInfo? User) : INotification;

@@ -6,13 +6,16 @@ using ZiyadMessenger.Tests.Infrastructure;
 
 namespace ZiyadMessenger.Tests.Integration.Messaging;
 
-public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class ChannelTestsBehaviour(StoreHostFixture fixture)
 {
-    private readonly TestHost _host = fixture.Host;
+    protected StoreHostFixture Fixture { get; } = fixture;
 
-    [Fact]
+    private TestHost _host => Fixture.Host;
+
+    [SkippableFact]
     public async Task Channels_lists_public_ones_and_the_callers_own_with_read_state()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var bob = await _host.CreateUserAsync();
         var pub = await _host.CreateChannelAsync();
@@ -56,9 +59,10 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await aliceHttp.PostAsJsonAsync("/read", new { channel_id = notMine.Id, seq = 1 })).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_read_on_one_socket_reaches_the_users_other_v2_sockets()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var channel = await _host.CreateChannelAsync();
         using var http = _host.Messaging(alice);
@@ -73,9 +77,10 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         read.GetProperty("seq").GetInt64().Should().Be(1);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Private_channel_members_and_dm_rules()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync(fullName: "Alice Example");
         var bob = await _host.CreateUserAsync();
         var carol = await _host.CreateUserAsync();
@@ -121,9 +126,10 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await aliceHttp.GetAsync("/history?channel_id=no-such-channel")).StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task History_pages_by_seq_and_is_an_empty_array_when_empty()
     {
+        Fixture.Require();
         var user = await _host.CreateUserAsync();
         var channel = await _host.CreateChannelAsync();
         using var http = _host.Messaging(user);
@@ -157,9 +163,10 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await http.HistoryAsync(channel.Id, "&limit=1000")).Should().HaveCount(12);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Senders_edit_and_delete_their_own_messages_and_sockets_hear_of_it()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var bob = await _host.CreateUserAsync();
         var channel = await _host.CreateChannelAsync();
@@ -197,9 +204,10 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         deleted.GetProperty("seq").GetInt64().Should().Be(2);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Channel_administration_commands_validate_and_notify()
     {
+        Fixture.Require();
         var info = await _host.CreateChannelAsync(ChannelTypes.Private, "Projects-" + Guid.NewGuid().ToString("N")[..6]);
         info.Type.Should().Be("private");
         var duplicate = async () => await _host.CreateChannelAsync(ChannelTypes.Public, info.Name.ToUpperInvariant());
@@ -231,3 +239,7 @@ public sealed class ChannelTests(HostFixture fixture) : IClassFixture<HostFixtur
         return body.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("id").GetString()!);
     }
 }
+
+public sealed class ChannelTestsOnSqlite(SqliteHostFixture fixture) : ChannelTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>;
+
+public sealed class ChannelTestsOnPostgres(PostgresHostFixture fixture) : ChannelTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

@@ -7,10 +7,12 @@ using ZiyadMessenger.Tests.Infrastructure;
 namespace ZiyadMessenger.Tests.Integration.Messaging;
 
 /// <summary>@username, @channel and @here: who is mentioned, the v2 event, mention_count, GET /mentions and edits.</summary>
-public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class MentionTestsBehaviour(StoreHostFixture fixture)
 {
+    protected StoreHostFixture Fixture { get; } = fixture;
+
     private static readonly TimeSpan Quiet = TimeSpan.FromMilliseconds(700);
-    private readonly TestHost _host = fixture.Host;
+    private TestHost _host => Fixture.Host;
 
     private static List<JsonElement> Mentions(IEnumerable<JsonElement> frames) =>
         frames.Where(f => f.GetProperty("event").GetString() == "mention").Select(f => f.GetProperty("data")).ToList();
@@ -28,9 +30,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         return channels.GetProperty("channels").EnumerateArray().Single(c => c.GetProperty("id").GetString() == channelId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_mentioned_user_gets_a_mention_event_on_every_v2_socket_and_v1_sockets_get_the_message_only()
     {
+        Fixture.Require();
         var (alice, bob, carol) = (await _host.CreateUserAsync(), await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync();
         await using var bobPhone = await _host.ConnectAsync(bob, 2);
@@ -63,9 +66,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await ChannelAsync(carol, channel.Id)).GetProperty("mention_count").GetInt64().Should().Be(0);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_users_who_can_read_the_channel_are_mentioned_and_addresses_are_not_mentions()
     {
+        Fixture.Require();
         var (alice, bob, outsider) = (await _host.CreateUserAsync(), await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync(ChannelTypes.Private);
         await _host.AddMemberAsync(channel.Id, alice.Id);
@@ -82,9 +86,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await MentionsOfAsync(bob)).Should().BeEmpty("an address is not a mention, and only text (types 1 and 2) is read");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task At_channel_mentions_every_member_and_at_here_only_those_online()
     {
+        Fixture.Require();
         var (alice, bob, carol) = (await _host.CreateUserAsync(), await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync(ChannelTypes.Private);
         foreach (var u in new[] { alice, bob, carol })
@@ -107,18 +112,20 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await MentionsOfAsync(alice)).Should().BeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task At_channel_in_a_public_channel_mentions_every_user()
     {
+        Fixture.Require();
         var (alice, bob) = (await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync();
         var sent = await _host.Messaging(alice).SendAsync(channel.Id, "@channel hello everyone");
         (await MentionsOfAsync(bob)).Select(m => m.GetProperty("id").GetString()).Should().Contain(sent.GetProperty("message_id").GetString());
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Mention_count_counts_mentions_above_the_read_cursor()
     {
+        Fixture.Require();
         var (alice, bob) = (await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync();
         await _host.Messaging(alice).SendAsync(channel.Id, $"@{bob.Username} one");
@@ -135,9 +142,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await MentionsOfAsync(bob)).Should().HaveCount(2, "reading does not forget the mentions");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Mentions_list_newest_first_in_pages_and_only_from_channels_still_readable()
     {
+        Fixture.Require();
         var (alice, bob) = (await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var open = await _host.CreateChannelAsync();
         var closed = await _host.CreateChannelAsync(ChannelTypes.Private);
@@ -162,9 +170,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         MessagingApi.Text(second[0]).Should().Be($"@{bob.Username} 1");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_edit_that_adds_a_mention_notifies_once_and_never_again()
     {
+        Fixture.Require();
         var (alice, bob) = (await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync();
         await using var bobSocket = await _host.ConnectAsync(bob, 2);
@@ -188,9 +197,10 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         Mentions(await bobSocket.DrainAsync(Quiet)).Should().BeEmpty("bob was told about this message once already");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bad_mentions_parameters_are_400s_and_random_ones_never_500()
     {
+        Fixture.Require();
         var client = _host.Messaging(await _host.CreateUserAsync());
         foreach (var query in new[] { "limit=0", "limit=201", "limit=-1", "limit=abc", "before=0", "before=-5", "before=soon", "limit=99999999999" })
         {
@@ -230,3 +240,7 @@ public sealed class MentionTests(HostFixture fixture) : IClassFixture<HostFixtur
         (await condition()).Should().BeTrue("the condition should hold within 10 s");
     }
 }
+
+public sealed class MentionTestsOnSqlite(SqliteHostFixture fixture) : MentionTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>;
+
+public sealed class MentionTestsOnPostgres(PostgresHostFixture fixture) : MentionTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

@@ -8,12 +8,14 @@ using ZiyadMessenger.Tests.Infrastructure;
 namespace ZiyadMessenger.Tests.Integration.Messaging;
 
 /// <summary>GET /search over real HTTP: the query language, paging, access rules, and the index following edits and deletes.</summary>
-public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class SearchTestsBehaviour(StoreHostFixture fixture)
 {
-    private readonly TestHost _host = fixture.Host;
+    protected StoreHostFixture Fixture { get; } = fixture;
+
+    private TestHost _host => Fixture.Host;
 
     /// <summary>A word no other test sends, so each test sees only its own messages.</summary>
-    private static string Word() => "w" + Guid.NewGuid().ToString("N")[..10];
+    protected static string Word() => "w" + Guid.NewGuid().ToString("N")[..10];
 
     private static async Task<JsonElement> SearchAsync(HttpClient client, string query)
     {
@@ -23,12 +25,13 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         return JsonDocument.Parse(body).RootElement;
     }
 
-    private static async Task<List<string>> FoundTextsAsync(HttpClient client, string q, string extra = "") =>
+    protected static async Task<List<string>> FoundTextsAsync(HttpClient client, string q, string extra = "") =>
         (await SearchAsync(client, $"q={Uri.EscapeDataString(q)}{extra}")).GetProperty("results").EnumerateArray().Select(MessagingApi.Text).ToList();
 
-    [Fact]
+    [SkippableFact]
     public async Task Every_word_must_match_in_any_letter_case_with_accents_folded()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         var w = Word();
@@ -41,9 +44,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         (await FoundTextsAsync(client, $"naïve {w}")).Should().BeEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Phrases_match_words_in_order_and_prefixes_match_word_starts()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         var w = Word();
@@ -60,9 +64,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         (await FoundTextsAsync(client, $"{w} -brown:quick")).Should().Equal($"{w} brown quick fox");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_text_messages_are_indexed_and_results_come_newest_first_with_a_highlight()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         var w = Word();
@@ -86,9 +91,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         page.GetProperty("next_cursor").ValueKind.Should().Be(JsonValueKind.Null);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_cursor_pages_through_every_result_once()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         var w = Word();
@@ -113,9 +119,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         pages.Should().Be(3);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Edits_are_found_as_edited_and_deleted_messages_disappear()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         var (before, after) = (Word(), Word());
@@ -135,12 +142,13 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
 
         (await client.DeleteAsync($"/messages/{id}")).StatusCode.Should().Be(HttpStatusCode.NoContent);
         (await FoundTextsAsync(client, after)).Should().BeEmpty();
-        IndexIsConsistent(_host);
+        await IndexIsConsistentAsync();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_channels_the_caller_can_read_now_are_searched()
     {
+        Fixture.Require();
         var (alice, bob, carol) = (await _host.CreateUserAsync(), await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync(ChannelTypes.Private);
         await _host.AddMemberAsync(channel.Id, alice.Id);
@@ -160,9 +168,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         (await _host.Messaging(bob).GetAsync($"/search?q={w}&channel_id={channel.Id}")).StatusCode.Should().Be(HttpStatusCode.Forbidden);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Channel_sender_and_time_filters_narrow_the_search()
     {
+        Fixture.Require();
         var (alice, bob) = (await _host.CreateUserAsync(), await _host.CreateUserAsync());
         var channel = await _host.CreateChannelAsync();
         var w = Word();
@@ -181,7 +190,7 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         (await FoundTextsAsync(client, w, $"&channel_id={bob.Id}")).Should().BeEmpty("a DM with bob that was never used has nothing in it");
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("\"unclosed quote")]
@@ -202,13 +211,15 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
     [InlineData("!!! ...")]
     public async Task A_query_that_is_not_words_phrases_or_prefixes_is_a_400(string q)
     {
+        Fixture.Require();
         var client = _host.Messaging(await _host.CreateUserAsync());
         await ExpectBadRequestAsync(client, $"/search?q={Uri.EscapeDataString(q)}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Oversized_and_malformed_parameters_are_400s()
     {
+        Fixture.Require();
         var client = _host.Messaging(await _host.CreateUserAsync());
         await ExpectBadRequestAsync(client, "/search?q=" + new string('a', 10_000));
         await ExpectBadRequestAsync(client, "/search?q=" + new string('a', 257));
@@ -227,9 +238,10 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         (await _host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging).GetAsync("/search?q=cat")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Random_queries_are_answered_with_200_or_a_clear_400_never_a_500()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var client = _host.Messaging(alice);
         await client.SendAsync("general", "some words for the random queries: alpha beta gamma \"quoted\" c++ 12:30");
@@ -265,6 +277,62 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
         }
     }
 
+    [SkippableFact]
+    public async Task Deleting_a_channel_takes_its_messages_out_of_the_index()
+    {
+        Fixture.Require();
+        var alice = await _host.CreateUserAsync();
+        var channel = await _host.CreateChannelAsync();
+        var w = Word();
+        await _host.Messaging(alice).SendAsync(channel.Id, $"doomed {w}");
+        await _host.BusAsync(async s => { await s.Send(new DeleteChannel(channel.Id, "test-admin")); return 0; });
+        (await FoundTextsAsync(_host.Messaging(alice), w)).Should().BeEmpty();
+        await IndexIsConsistentAsync();
+    }
+
+    private static async Task ExpectBadRequestAsync(HttpClient client, string url)
+    {
+        var response = await client.GetAsync(url);
+        var why = url.Length > 120 ? url[..120] : url;
+        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, why);
+        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json", why);
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().NotBeNullOrWhiteSpace(why);
+    }
+
+    /// <summary>The index holds exactly what the messages say: FTS5's own check on SQLite; on PostgreSQL, a search vector on every text message that is not deleted and on nothing else.</summary>
+    private async Task IndexIsConsistentAsync()
+    {
+        if (Fixture.Kind == StoreKind.Sqlite)
+        {
+            Fts5IndexIsConsistent(_host);
+            return;
+        }
+
+        await using var db = await StoreSql.OpenAsync(Fixture);
+        Convert.ToInt64(await StoreSql.ScalarAsync(db,
+                "SELECT count(*) FROM messaging_messages WHERE (\"SearchVector\" IS NOT NULL) <> (\"Type\" IN (1, 2) AND \"DeletedAt\" IS NULL)"))
+            .Should().Be(0);
+    }
+
+    internal static void Fts5IndexIsConsistent(TestHost host) =>
+        Exec(host.DataDirectory, "INSERT INTO messaging_search (messaging_search, rank) VALUES ('integrity-check', 1);");
+
+    internal static void Exec(string dataDirectory, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, DatabaseFileName(dataDirectory))}");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    internal static string DatabaseFileName(string dataDirectory) =>
+        Path.GetFileName(new Modules.Contracts.Hosting.StorePaths(dataDirectory).DatabaseFile);
+}
+
+/// <summary>On SQLite, and what only SQLite has: the FTS5 index of an upgraded database and its triggers.</summary>
+public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>
+{
     [Fact]
     public async Task Messages_stored_before_the_upgrade_are_found_after_it_and_a_lost_trigger_is_put_back()
     {
@@ -282,7 +350,7 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
             }
 
             // Back to the schema before this migration: no index, no mentions, the migration not applied.
-            Exec(dataDirectory, """
+            SearchTestsBehaviour.Exec(dataDirectory, """
                 DROP TRIGGER messaging_search_after_insert; DROP TRIGGER messaging_search_after_delete; DROP TRIGGER messaging_search_after_update;
                 DROP TABLE messaging_search; DROP VIEW messaging_search_source; DROP TABLE messaging_mentions;
                 DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchIndexAndMentions';
@@ -293,13 +361,13 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
             }
 
             // A later migration that rebuilds the messages table drops its triggers: start-up makes them again.
-            Exec(dataDirectory, "DROP TRIGGER messaging_search_after_insert;");
+            SearchTestsBehaviour.Exec(dataDirectory, "DROP TRIGGER messaging_search_after_insert;");
             await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
             {
                 var client = host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging, token);
                 await client.SendAsync("general", $"new message {w}");
                 (await FoundTextsAsync(client, w)).Should().Equal($"new message {w}", $"old message {w}");
-                IndexIsConsistent(host);
+                SearchTestsBehaviour.Fts5IndexIsConsistent(host);
             }
         }
         finally
@@ -308,41 +376,6 @@ public sealed class SearchTests(HostFixture fixture) : IClassFixture<HostFixture
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
-
-    [Fact]
-    public async Task Deleting_a_channel_takes_its_messages_out_of_the_index()
-    {
-        var alice = await _host.CreateUserAsync();
-        var channel = await _host.CreateChannelAsync();
-        var w = Word();
-        await _host.Messaging(alice).SendAsync(channel.Id, $"doomed {w}");
-        await _host.BusAsync(async s => { await s.Send(new DeleteChannel(channel.Id, "test-admin")); return 0; });
-        (await FoundTextsAsync(_host.Messaging(alice), w)).Should().BeEmpty();
-        IndexIsConsistent(_host);
-    }
-
-    private static async Task ExpectBadRequestAsync(HttpClient client, string url)
-    {
-        var response = await client.GetAsync(url);
-        var why = url.Length > 120 ? url[..120] : url;
-        response.StatusCode.Should().Be(HttpStatusCode.BadRequest, why);
-        response.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json", why);
-        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().NotBeNullOrWhiteSpace(why);
-    }
-
-    /// <summary>FTS5's own check that the index holds exactly what the messages say.</summary>
-    internal static void IndexIsConsistent(TestHost host) =>
-        Exec(host.DataDirectory, "INSERT INTO messaging_search (messaging_search, rank) VALUES ('integrity-check', 1);");
-
-    private static void Exec(string dataDirectory, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, DatabaseFileName(dataDirectory))}");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
-
-    private static string DatabaseFileName(string dataDirectory) =>
-        Path.GetFileName(new Modules.Contracts.Hosting.StorePaths(dataDirectory).DatabaseFile);
 }
+
+public sealed class SearchTestsOnPostgres(PostgresHostFixture fixture) : SearchTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

@@ -6,13 +6,16 @@ using ZiyadMessenger.Tests.Infrastructure;
 namespace ZiyadMessenger.Tests.Integration.Messaging.TeamChat;
 
 /// <summary>Pins: who may pin, GET /pins, the v2 events, the audit log, and what deleting and removal do.</summary>
-public sealed class PinTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class PinTestsBehaviour(StoreHostFixture fixture)
 {
-    private readonly TestHost _host = fixture.Host;
+    protected StoreHostFixture Fixture { get; } = fixture;
 
-    [Fact]
+    private TestHost _host => Fixture.Host;
+
+    [SkippableFact]
     public async Task Members_pin_and_unpin_idempotently_every_reader_socket_hears_it_and_the_audit_log_records_it()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var bob = await _host.CreateUserAsync();
         var carol = await _host.CreateUserAsync();
@@ -69,14 +72,21 @@ public sealed class PinTests(HostFixture fixture) : IClassFixture<HostFixture>
         bobV1Saw.Should().ContainSingle("v1 sockets receive bare message objects only, nothing else");
         bobV1Saw[0].TryGetProperty("event", out _).Should().BeFalse();
 
+        if (Fixture.Kind == StoreKind.Postgres)
+        {
+            // The audit log does not run on PostgreSQL yet (its store is SQLite's): that part of the test waits for it.
+            return;
+        }
+
         var pinnedEntries = await _host.AuditEntriesAsync(bob.Id, "message.pinned");
         pinnedEntries.Should().ContainSingle(e => e.TargetResource == $"message:{first}", "one pin, however often it was repeated");
         (await _host.AuditEntriesAsync(alice.Id, "message.unpinned")).Should().ContainSingle(e => e.TargetResource == $"message:{first}");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Only_readers_pin_or_list_pins_and_a_deleted_message_leaves_the_pins()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         var bob = await _host.CreateUserAsync();
         var carol = await _host.CreateUserAsync();
@@ -113,9 +123,10 @@ public sealed class PinTests(HostFixture fixture) : IClassFixture<HostFixture>
         await (await carolHttp.PinAsync(dm)).ShouldBeProblemAsync(HttpStatusCode.NotFound, "someone else's DM");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Bad_pin_requests_get_a_clear_4xx()
     {
+        Fixture.Require();
         var alice = await _host.CreateUserAsync();
         using var http = _host.Messaging(alice);
         foreach (var query in new[] { "", "?channel_id=", "?channel_id=%20" })
@@ -143,3 +154,7 @@ public sealed class PinTests(HostFixture fixture) : IClassFixture<HostFixture>
         (await http.PostAsync("/messages/x/pin", null)).StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
     }
 }
+
+public sealed class PinTestsOnSqlite(SqliteHostFixture fixture) : PinTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>;
+
+public sealed class PinTestsOnPostgres(PostgresHostFixture fixture) : PinTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

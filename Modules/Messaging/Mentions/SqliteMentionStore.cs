@@ -6,8 +6,8 @@ using ZiyadMessenger.Modules.Messaging.Sending;
 
 namespace ZiyadMessenger.Modules.Messaging.Mentions;
 
-/// <summary>The mentions table, by raw statements (see <see cref="MentionSchema"/>).</summary>
-internal sealed class MentionStore(StorePaths paths)
+/// <summary>The mentions table on SQLite, by raw statements (see <see cref="MentionSchema"/>).</summary>
+internal sealed class SqliteMentionStore(StorePaths paths) : IMentionStore
 {
     private const string MessageColumns =
         "m.Id, m.ChannelId, m.Seq, m.SenderId, m.Timestamp, m.Type, m.Content, m.Nonce, m.Signature, m.ClientMsgId, m.EditedAt, m.DeletedAt, " +
@@ -153,5 +153,3 @@ internal sealed class MentionStore(StorePaths paths)
         return list;
     }
 }
-
-internal sealed record MentionedMessage(StoredMessage Message, long MentionedAt);
