@@ -31,14 +31,32 @@ internal sealed class RecordHeartbeatValidator : AbstractValidator<RecordHeartbe
 
 internal sealed class RecordHeartbeatHandler(PresenceTracker tracker, TimeProvider clock) : ICommandHandler<RecordHeartbeat, PresenceInfo>
 {
-    public ValueTask<PresenceInfo> Handle(RecordHeartbeat command, CancellationToken cancellationToken)
+    /// <summary>Several nodes: how long the answer waits for the shared row before it says the store is unavailable.</summary>
+    private static readonly TimeSpan SaveTimeout = TimeSpan.FromSeconds(5);
+
+    public async ValueTask<PresenceInfo> Handle(RecordHeartbeat command, CancellationToken cancellationToken)
     {
         if (!string.Equals(command.UserId, command.CallerId, StringComparison.Ordinal))
         {
             throw AppException.Forbidden("You can only set your own status: user_id must be your own id.");
         }
 
-        return ValueTask.FromResult(tracker.Heartbeat(command.CallerId, (UserStatus)command.Status!.Value, clock.GetUtcNow()));
+        var info = tracker.Heartbeat(command.CallerId, (UserStatus)command.Status!.Value, clock.GetUtcNow(), out var saved);
+        if (saved is not null)
+        {
+            // Answered once every node can see it: a client that signs off here and reconnects to
+            // another node straight away must find the sign-off already in the shared row.
+            try
+            {
+                await saved.WaitAsync(SaveTimeout, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                throw new AppException(503, "Presence could not be saved just now (the store is unreachable); it is kept and retried, send the heartbeat again shortly.");
+            }
+        }
+
+        return info;
     }
 }
 

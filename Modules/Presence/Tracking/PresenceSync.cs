@@ -109,6 +109,7 @@ internal sealed class PresenceSync(
                 while (reader.TryRead(out var presenceEvent))
                 {
                     await RetryAsync(() => ApplyAsync(presenceEvent, stoppingToken), "Saving a presence change", stoppingToken);
+                    presenceEvent.Saved?.TrySetResult();
                     changed.Add(presenceEvent.UserId);
                 }
 

@@ -50,7 +50,8 @@ internal sealed class PresenceTracker(PresenceOptions options)
         }
     }
 
-    public PresenceInfo Heartbeat(string userId, UserStatus status, DateTimeOffset now)
+    /// <param name="saved">Several nodes: completes when the heartbeat is in the shared row; null on one node.</param>
+    public PresenceInfo Heartbeat(string userId, UserStatus status, DateTimeOffset now, out Task? saved)
     {
         lock (_gate)
         {
@@ -67,7 +68,9 @@ internal sealed class PresenceTracker(PresenceOptions options)
                 entry.Chosen = status;
             }
 
-            Share(entry, new PresenceEvent(userId, PresenceEventKind.Heartbeat, status, entry.Sockets));
+            var done = _sharing ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            saved = done?.Task;
+            Share(entry, new PresenceEvent(userId, PresenceEventKind.Heartbeat, status, entry.Sockets, done));
             Settle(userId, entry, now);
             return Info(userId, entry, now);
         }

@@ -10,7 +10,8 @@ internal enum PresenceEventKind
 }
 
 /// <summary>Something that happened on this node: a heartbeat with its status, or a socket opened or closed (with the sockets left).</summary>
-internal sealed record PresenceEvent(string UserId, PresenceEventKind Kind, UserStatus Status, int LocalSockets);
+/// <param name="Saved">Completed once the event is in the shared row (heartbeats: the answer waits for it).</param>
+internal sealed record PresenceEvent(string UserId, PresenceEventKind Kind, UserStatus Status, int LocalSockets, TaskCompletionSource? Saved = null);
 
 /// <summary>What every node agrees on about a user (the <c>presence_shared</c> row); times by the database's clock.</summary>
 internal sealed record SharedPresence(UserStatus Chosen, bool SignedOff, DateTimeOffset? LastActive)
