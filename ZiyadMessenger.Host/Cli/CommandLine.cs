@@ -44,6 +44,7 @@ internal static partial class CommandLine
             {
                 "backup" => Backup(rest[1..], configFile),
                 "restore" => Restore(rest[1..], configFile),
+                "migrate-store" => await MigrateStoreAsync(rest[1..], configFile),
                 "serve" => await ServeAsync(rest[1..], configFile),
                 null => await ServeAsync(rest, configFile),
                 _ when command.StartsWith('-') || command.Contains('=') => await ServeAsync(rest, configFile),
@@ -86,6 +87,10 @@ internal static partial class CommandLine
         catch (BackupException e)
         {
             return Fail(e.Message, DataError);
+        }
+        catch (StoreMigrationException e)
+        {
+            return Fail($"migrate-store: {e.Message}", DataError);
         }
     }
 
@@ -153,6 +158,23 @@ internal static partial class CommandLine
         return Ok;
     }
 
+    private static async Task<int> MigrateStoreAsync(string[] args, string? configFile)
+    {
+        var (to, rest) = TakeOption(args, "--to");
+        (var data, rest) = TakeOption(rest, "--data");
+        if (to is null)
+        {
+            throw new UsageException("migrate-store needs --to postgres.");
+        }
+
+        if (!string.Equals(to, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"migrate-store copies into PostgreSQL only (--to postgres), not '{to}'.");
+        }
+
+        return await StoreMigration.RunAsync(rest, configFile, data is null ? null : Path.GetFullPath(data), Console.Out, CancellationToken.None);
+    }
+
     private static string DataDirectoryFrom(string[] args, string? configFile)
     {
         var configuration = ConfigurationLayers.Build(args, configFile);
@@ -218,6 +240,10 @@ internal static partial class CommandLine
               while the server keeps running. FILE is readable by its owner only: it holds the signing key.
           ZiyadMessenger.Host restore --from FILE --data DIR
               Restores a backup into DIR, which must be empty or not exist yet.
+          ZiyadMessenger.Host migrate-store --to postgres [--data DIR] --ZiyadMessenger:Store:ConnectionString=...
+              Copies a stopped SQLite installation (every table, ids, seqs, the audit chain, the signing
+              key) into an empty PostgreSQL database, then checks counts and the audit chain. The files'
+              bytes stay in ZiyadMessenger:Files:Directory.
           ZiyadMessenger.Host --version
           ZiyadMessenger.Host --help
 
@@ -229,7 +255,8 @@ internal static partial class CommandLine
           4. the command line, e.g. --ZiyadMessenger:Ports:Admin=8090
 
         Exit codes: 0 done, 64 wrong command line, 65 data or backup problem (e.g. data newer than this
-        program), 78 configuration problem (the line printed names the setting), 1 anything else.
+        program, a migrate-store target that is not empty), 69 the store (PostgreSQL) cannot be reached,
+        78 configuration problem (the line printed names the setting), 1 anything else.
 
         """;
 }
