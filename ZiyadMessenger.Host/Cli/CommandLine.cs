@@ -134,11 +134,34 @@ internal static partial class CommandLine
             throw new UsageException("backup needs --to FILE.");
         }
 
-        var paths = new StorePaths(data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data));
+        var configuration = ConfigurationLayers.Build(rest, configFile);
+        var paths = new StorePaths(data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data), configuration[StorePaths.FilesDirectoryKey]);
+        var store = ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions.From(configuration);
+        if (store.IsPostgres)
+        {
+            return BackupWithoutDatabase(paths, to, configFile, store);
+        }
+
         var manifest = BackupArchive.Create(paths, to);
         var files = manifest.Entries?.Count(e => e.StartsWith("files/", StringComparison.Ordinal)) ?? 0;
         Console.Out.WriteLine($"Backup of {paths.DataDirectory} written to {Path.GetFullPath(to)}: database {manifest.DatabaseBytes:N0} bytes (data format {manifest.DataFormatVersion}), {files} stored file(s), {manifest.Entries?.Count ?? 0} entries in all.");
         Console.Out.WriteLine("It contains the token signing key: keep it as safe as a password (it is readable by its owner only).");
+        return Ok;
+    }
+
+    /// <summary>PostgreSQL mode: the archive covers the files and settings; the database is pg_dump's, and the command says how.</summary>
+    private static int BackupWithoutDatabase(StorePaths paths, string to, string? configFile, ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions store)
+    {
+        var settingsFile = configFile is null ? ConfigurationLayers.SystemWideFile : Path.GetFullPath(configFile);
+        var manifest = BackupArchive.CreateWithoutDatabase(paths, to, settingsFile);
+        var files = manifest.Entries?.Count(e => e.StartsWith("files/", StringComparison.Ordinal)) ?? 0;
+        var settings = manifest.Entries?.Any(e => e.StartsWith(BackupArchive.SettingsFolder + "/", StringComparison.Ordinal)) == true;
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(store.ConnectionString);
+        Console.Out.WriteLine($"Backup written to {Path.GetFullPath(to)}: {files} stored file(s) from {paths.FilesDirectory}, " +
+            $"{(settings ? $"the settings file {settingsFile}" : "no settings file (none found)")}, and what this node keeps in {paths.DataDirectory}.");
+        Console.Out.WriteLine($"It does NOT contain the database: PostgreSQL holds it (database '{target.Database}' on {target.Host}). Back it up with pg_dump, e.g.:");
+        Console.Out.WriteLine($"  pg_dump --format=custom --host={target.Host} --port={target.Port} --username={target.Username} --file=ziyad-$(date +%F).dump {target.Database}");
+        Console.Out.WriteLine("Take both at about the same time, the database first (docs/operations.md). The archive may hold the connection string: keep it as safe as a password.");
         return Ok;
     }
 
@@ -154,6 +177,12 @@ internal static partial class CommandLine
         var directory = data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data);
         var manifest = BackupArchive.Restore(from, directory);
         Console.Out.WriteLine($"Restored the backup made {manifest.CreatedAt} by Ziyad Messenger {manifest.AppVersion} on {manifest.Machine} into {directory}.");
+        if (manifest.Store == "postgres")
+        {
+            Console.Out.WriteLine($"It held the files and settings of a PostgreSQL installation: restore the database with pg_restore (docs/operations.md), point ZiyadMessenger:Files:Directory at {Path.Combine(directory, "files")} (or move that folder to the shared storage), and take the settings from {Path.Combine(directory, BackupArchive.SettingsFolder)}.");
+            return Ok;
+        }
+
         Console.Out.WriteLine($"Start the server with ZiyadMessenger:DataDirectory set to {directory}.");
         return Ok;
     }
