@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ZiyadMessenger.Modules.Contracts.Hosting;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Tests.Infrastructure;
 using ZiyadMessenger.Tests.Integration.Files;
 using ZiyadMessenger.Tests.Integration.Messaging;
@@ -145,6 +146,20 @@ public sealed class StoreOutageTests
             DateTime.UtcNow.Should().BeBefore(deadline, "sending works again once the store is back");
             await Task.Delay(200);
         }
+    }
+
+    [Fact]
+    public void Waits_for_the_store_are_bounded_by_default_and_the_connection_string_may_change_them()
+    {
+        var defaults = new Npgsql.NpgsqlConnectionStringBuilder(PostgresStore.WithDefaults("Host=db.office.lan;Database=ziyad;Username=ziyad"));
+        defaults.Timeout.Should().Be(PostgresStore.DefaultConnectTimeoutSeconds).And.BeLessThan(15, "Npgsql's own 15 s outlasts a load balancer's health check");
+        defaults.CommandTimeout.Should().Be(PostgresStore.DefaultCommandTimeoutSeconds);
+        defaults.ApplicationName.Should().Be("ziyad-messenger");
+
+        var given = new Npgsql.NpgsqlConnectionStringBuilder(PostgresStore.WithDefaults("Host=db;Database=ziyad;timeout=12;CommandTimeout=90;Application Name=office"));
+        given.Timeout.Should().Be(12);
+        given.CommandTimeout.Should().Be(90);
+        given.ApplicationName.Should().Be("office");
     }
 
     private static async Task ExpectUnavailableAsync(Func<Task<HttpResponseMessage>> request, string what)
