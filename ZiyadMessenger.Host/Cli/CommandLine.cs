@@ -44,6 +44,7 @@ internal static partial class CommandLine
             {
                 "backup" => Backup(rest[1..], configFile),
                 "restore" => Restore(rest[1..], configFile),
+                "migrate-store" => await MigrateStoreAsync(rest[1..], configFile),
                 "serve" => await ServeAsync(rest[1..], configFile),
                 null => await ServeAsync(rest, configFile),
                 _ when command.StartsWith('-') || command.Contains('=') => await ServeAsync(rest, configFile),
@@ -87,6 +88,10 @@ internal static partial class CommandLine
         {
             return Fail(e.Message, DataError);
         }
+        catch (StoreMigrationException e)
+        {
+            return Fail($"migrate-store: {e.Message}", DataError);
+        }
     }
 
     private static async Task<int> ServeAsync(string[] args, string? configFile)
@@ -129,11 +134,34 @@ internal static partial class CommandLine
             throw new UsageException("backup needs --to FILE.");
         }
 
-        var paths = new StorePaths(data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data));
+        var configuration = ConfigurationLayers.Build(rest, configFile);
+        var paths = new StorePaths(data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data), configuration[StorePaths.FilesDirectoryKey]);
+        var store = ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions.From(configuration);
+        if (store.IsPostgres)
+        {
+            return BackupWithoutDatabase(paths, to, configFile, store);
+        }
+
         var manifest = BackupArchive.Create(paths, to);
         var files = manifest.Entries?.Count(e => e.StartsWith("files/", StringComparison.Ordinal)) ?? 0;
         Console.Out.WriteLine($"Backup of {paths.DataDirectory} written to {Path.GetFullPath(to)}: database {manifest.DatabaseBytes:N0} bytes (data format {manifest.DataFormatVersion}), {files} stored file(s), {manifest.Entries?.Count ?? 0} entries in all.");
         Console.Out.WriteLine("It contains the token signing key: keep it as safe as a password (it is readable by its owner only).");
+        return Ok;
+    }
+
+    /// <summary>PostgreSQL mode: the archive covers the files and settings; the database is pg_dump's, and the command says how.</summary>
+    private static int BackupWithoutDatabase(StorePaths paths, string to, string? configFile, ZiyadMessenger.Modules.Contracts.Persistence.StoreOptions store)
+    {
+        var settingsFile = configFile is null ? ConfigurationLayers.SystemWideFile : Path.GetFullPath(configFile);
+        var manifest = BackupArchive.CreateWithoutDatabase(paths, to, settingsFile);
+        var files = manifest.Entries?.Count(e => e.StartsWith("files/", StringComparison.Ordinal)) ?? 0;
+        var settings = manifest.Entries?.Any(e => e.StartsWith(BackupArchive.SettingsFolder + "/", StringComparison.Ordinal)) == true;
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(store.ConnectionString);
+        Console.Out.WriteLine($"Backup written to {Path.GetFullPath(to)}: {files} stored file(s) from {paths.FilesDirectory}, " +
+            $"{(settings ? $"the settings file {settingsFile}" : "no settings file (none found)")}, and what this node keeps in {paths.DataDirectory}.");
+        Console.Out.WriteLine($"It does NOT contain the database: PostgreSQL holds it (database '{target.Database}' on {target.Host}). Back it up with pg_dump, e.g.:");
+        Console.Out.WriteLine($"  pg_dump --format=custom --host={target.Host} --port={target.Port} --username={target.Username} --file=ziyad-$(date +%F).dump {target.Database}");
+        Console.Out.WriteLine("Take both at about the same time, the database first (docs/operations.md). The archive may hold the connection string: keep it as safe as a password.");
         return Ok;
     }
 
@@ -149,8 +177,31 @@ internal static partial class CommandLine
         var directory = data is null ? DataDirectoryFrom(rest, configFile) : Path.GetFullPath(data);
         var manifest = BackupArchive.Restore(from, directory);
         Console.Out.WriteLine($"Restored the backup made {manifest.CreatedAt} by Ziyad Messenger {manifest.AppVersion} on {manifest.Machine} into {directory}.");
+        if (manifest.Store == "postgres")
+        {
+            Console.Out.WriteLine($"It held the files and settings of a PostgreSQL installation: restore the database with pg_restore (docs/operations.md), point ZiyadMessenger:Files:Directory at {Path.Combine(directory, "files")} (or move that folder to the shared storage), and take the settings from {Path.Combine(directory, BackupArchive.SettingsFolder)}.");
+            return Ok;
+        }
+
         Console.Out.WriteLine($"Start the server with ZiyadMessenger:DataDirectory set to {directory}.");
         return Ok;
+    }
+
+    private static async Task<int> MigrateStoreAsync(string[] args, string? configFile)
+    {
+        var (to, rest) = TakeOption(args, "--to");
+        (var data, rest) = TakeOption(rest, "--data");
+        if (to is null)
+        {
+            throw new UsageException("migrate-store needs --to postgres.");
+        }
+
+        if (!string.Equals(to, "postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"migrate-store copies into PostgreSQL only (--to postgres), not '{to}'.");
+        }
+
+        return await StoreMigration.RunAsync(rest, configFile, data is null ? null : Path.GetFullPath(data), Console.Out, CancellationToken.None);
     }
 
     private static string DataDirectoryFrom(string[] args, string? configFile)
@@ -218,6 +269,10 @@ internal static partial class CommandLine
               while the server keeps running. FILE is readable by its owner only: it holds the signing key.
           ZiyadMessenger.Host restore --from FILE --data DIR
               Restores a backup into DIR, which must be empty or not exist yet.
+          ZiyadMessenger.Host migrate-store --to postgres [--data DIR] --ZiyadMessenger:Store:ConnectionString=...
+              Copies a stopped SQLite installation (every table, ids, seqs, the audit chain, the signing
+              key) into an empty PostgreSQL database, then checks counts and the audit chain. The files'
+              bytes stay in ZiyadMessenger:Files:Directory.
           ZiyadMessenger.Host --version
           ZiyadMessenger.Host --help
 
@@ -229,7 +284,8 @@ internal static partial class CommandLine
           4. the command line, e.g. --ZiyadMessenger:Ports:Admin=8090
 
         Exit codes: 0 done, 64 wrong command line, 65 data or backup problem (e.g. data newer than this
-        program), 78 configuration problem (the line printed names the setting), 1 anything else.
+        program, a migrate-store target that is not empty), 69 the store (PostgreSQL) cannot be reached,
+        78 configuration problem (the line printed names the setting), 1 anything else.
 
         """;
 }

@@ -71,9 +71,8 @@ internal static class BackupArchive
                     });
                     AddFile(tar, snapshot, Path.GetFileName(paths.DatabaseFile));
                     entries.Add(Path.GetFileName(paths.DatabaseFile));
-                    foreach (var file in DataFiles(paths))
+                    foreach (var (file, name) in DataFiles(paths))
                     {
-                        var name = Path.GetRelativePath(paths.DataDirectory, file).Replace('\\', '/');
                         if (AddFile(tar, file, name))
                         {
                             entries.Add(name);
@@ -131,6 +130,12 @@ internal static class BackupArchive
             }
 
             var database = Path.Combine(dataDirectory, "ziyad.db");
+            if (manifest.Store == "postgres")
+            {
+                // The database is restored with pg_restore; this archive held the files and settings only.
+                return manifest;
+            }
+
             if (!File.Exists(database))
             {
                 throw new BackupException($"'{archive}' has no database in it.");
@@ -231,8 +236,94 @@ internal static class BackupArchive
         }
     }
 
-    /// <summary>Everything in the data directory but the live database (the snapshot stands for it), logs and old backups.</summary>
-    private static IEnumerable<string> DataFiles(StorePaths paths)
+    /// <summary>
+    /// PostgreSQL mode: the database is PostgreSQL's to back up (pg_dump); this archive holds the rest of
+    /// what a node needs, the files' folder, whatever the node keeps in its data directory, and the
+    /// settings file (which holds the connection string: the archive is readable by its owner only).
+    /// </summary>
+    public static BackupManifest CreateWithoutDatabase(StorePaths paths, string archive, string? settingsFile)
+    {
+        archive = Path.GetFullPath(archive);
+        var folder = Path.GetDirectoryName(archive)!;
+        if (!Directory.Exists(folder))
+        {
+            throw new BackupException($"The folder '{folder}' does not exist.");
+        }
+
+        var manifest = new BackupManifest(FormatVersion, DataFormat.AppVersion, DataFormat.Current,
+            DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture), Environment.MachineName, 0,
+            new SortedDictionary<string, string>(StringComparer.Ordinal), null, "postgres");
+        var partial = archive + ".partial";
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            var entries = new List<string>();
+            using (var stream = new FileStream(partial, options))
+            {
+                using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+                using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+                {
+                    tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, ManifestName)
+                    {
+                        DataStream = new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(manifest, Json)),
+                        Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+                    });
+                    if (settingsFile is not null && File.Exists(settingsFile) && AddFile(tar, settingsFile, SettingsFolder + "/" + Path.GetFileName(settingsFile)))
+                    {
+                        entries.Add(SettingsFolder + "/" + Path.GetFileName(settingsFile));
+                    }
+
+                    foreach (var (file, name) in DataFiles(paths))
+                    {
+                        if (AddFile(tar, file, name))
+                        {
+                            entries.Add(name);
+                        }
+                    }
+                }
+
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(partial, archive, overwrite: true);
+            return manifest with { Entries = entries };
+        }
+        finally
+        {
+            File.Delete(partial);
+        }
+    }
+
+    /// <summary>Where a PostgreSQL-mode backup keeps the settings file it was made with.</summary>
+    public const string SettingsFolder = "settings";
+
+    /// <summary>
+    /// Everything in the data directory but the live database (the snapshot stands for it), logs and old
+    /// backups, named by their place in it; and the files' folder as <c>files/</c> when
+    /// <c>Files:Directory</c> puts it elsewhere (a restore puts them back under the data directory).
+    /// </summary>
+    private static IEnumerable<(string Path, string Name)> DataFiles(StorePaths paths)
+    {
+        var inData = DataDirectoryFiles(paths).Select(f => (f, Path.GetRelativePath(paths.DataDirectory, f).Replace('\\', '/')));
+        if (!paths.FilesOutsideDataDirectory || !Directory.Exists(paths.FilesDirectory))
+        {
+            return inData;
+        }
+
+        var temp = Path.Combine(paths.FilesDirectory, "tmp") + Path.DirectorySeparatorChar;
+        var files = Directory.EnumerateFiles(paths.FilesDirectory, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
+            .Where(f => !f.StartsWith(temp, StringComparison.Ordinal) && !Path.GetFileName(f).StartsWith(".write-test-", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .Select(f => (f, "files/" + Path.GetRelativePath(paths.FilesDirectory, f).Replace('\\', '/')));
+        return inData.Concat(files);
+    }
+
+    private static IEnumerable<string> DataDirectoryFiles(StorePaths paths)
     {
         // files/tmp holds uploads still arriving: never referenced by a row, so never needed.
         var skipFolders = new[] { paths.LogsDirectory, Path.Combine(paths.DataDirectory, DataFormat.BackupsFolder), Path.Combine(paths.FilesDirectory, "tmp") }
@@ -323,7 +414,8 @@ internal sealed record BackupManifest(
     string Machine,
     long DatabaseBytes,
     IReadOnlyDictionary<string, string> SchemaVersions,
-    IReadOnlyList<string>? Entries);
+    IReadOnlyList<string>? Entries,
+    string? Store = null);
 
 /// <summary>A backup or restore that cannot go on; the command exits with this one line.</summary>
 internal sealed class BackupException(string message) : Exception(message);

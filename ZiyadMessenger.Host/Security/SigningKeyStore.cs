@@ -24,8 +24,17 @@ internal static class SigningKeyStore
     /// Nodes starting at once against an empty database all try to create the key: an advisory lock held
     /// for the transaction makes the first one create it and the others read that one.
     /// </summary>
-    private static byte[] LoadOrCreateShared(string connectionString)
+    private static byte[] LoadOrCreateShared(string connectionString) => Shared(connectionString, RandomNumberGenerator.GetBytes(KeyBytes), replace: false);
+
+    /// <summary>
+    /// <c>migrate-store</c>: the SQLite installation's key becomes the cluster's, so tokens issued before
+    /// the move stay valid. Replaces a key made by an earlier, failed attempt on the same empty database.
+    /// </summary>
+    public static void ShareKey(string connectionString, byte[] key) => Shared(connectionString, key, replace: true);
+
+    private static byte[] Shared(string connectionString, byte[] newKey, bool replace)
     {
+        connectionString = PostgresStore.WithDefaults(connectionString);
         using var connection = new NpgsqlConnection(connectionString);
         try
         {
@@ -44,9 +53,9 @@ internal static class SigningKeyStore
             create.CommandText = $"""
                 SELECT pg_advisory_xact_lock(hashtext('{Table}'));
                 CREATE TABLE IF NOT EXISTS {Table} (id integer PRIMARY KEY, key bytea NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-                INSERT INTO {Table} (id, key) VALUES (1, @key) ON CONFLICT (id) DO NOTHING;
+                INSERT INTO {Table} (id, key) VALUES (1, @key) ON CONFLICT (id) {(replace ? "DO UPDATE SET key = excluded.key, created_at = now()" : "DO NOTHING")};
                 """;
-            create.Parameters.AddWithValue("key", RandomNumberGenerator.GetBytes(KeyBytes));
+            create.Parameters.AddWithValue("key", newKey);
             create.ExecuteNonQuery();
         }
 

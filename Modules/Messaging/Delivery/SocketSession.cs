@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.Extensions.Logging;
 using ZiyadMessenger.Modules.Contracts.Errors;
 using ZiyadMessenger.Modules.Contracts.Http;
+using ZiyadMessenger.Modules.Contracts.Persistence;
 using ZiyadMessenger.Modules.Messaging.Channels;
 using ZiyadMessenger.Modules.Messaging.ReadCursors;
 using ZiyadMessenger.Modules.Messaging.Sending;
@@ -217,6 +218,10 @@ internal sealed class SocketSession(
         {
             Reject(clientMsgId, 400, "The event's data does not have the expected fields.");
         }
+        catch (Exception ex) when (StoreConnections.IsUnavailable(ex))
+        {
+            Reject(clientMsgId, 503, StoreUnavailableMessage);
+        }
     }
 
     private async Task HandleV1Async(ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
@@ -258,6 +263,12 @@ internal sealed class SocketSession(
         {
             Reject(clientMsgId, ex.Status, ex.Message);
         }
+        catch (Exception ex) when (StoreConnections.IsUnavailable(ex))
+        {
+            // Not acknowledged, because not committed: the client sends it again (same client_msg_id, no duplicate).
+            logger.LogWarning("A send on socket {ConnectionId} was not stored: the store is unavailable", connection.Id);
+            Reject(clientMsgId, 503, StoreUnavailableMessage);
+        }
         catch (Exception ex)
         {
             logger.LogError(ex, "A send on socket {ConnectionId} failed", connection.Id);
@@ -276,6 +287,9 @@ internal sealed class SocketSession(
             logger.LogWarning("A v1 send from user {UserId} was not stored: {Reason}", connection.UserId, ex.Message);
         }
     }
+
+    /// <summary>What a v2 client is told when the store is away, like HTTP's 503 (Host/Errors/StoreOutage).</summary>
+    private const string StoreUnavailableMessage = "The data store is not reachable right now, so the message was not stored. Send it again in a few seconds.";
 
     private void Reject(string? clientMsgId, int status, string error)
     {
