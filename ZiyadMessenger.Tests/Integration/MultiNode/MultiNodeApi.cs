@@ -21,7 +21,10 @@ internal static class MultiNodeApi
 
     public static Task<WsClient> ConnectAsync(this ClusterNode node, TestUser user, int version = 2) => node.ConnectAsync(user.Token, version);
 
-    /// <summary>A private channel made by the admin on <paramref name="node"/>, with these members.</summary>
+    /// <summary>
+    /// A private channel made by the admin on <paramref name="node"/>, with these members; returns once
+    /// the change may have reached every node (membership changes have 2 s to do so).
+    /// </summary>
     public static async Task<string> CreatePrivateChannelAsync(this ClusterNode node, params TestUser[] members)
     {
         using var admin = await node.AdminAsync();
@@ -33,6 +36,7 @@ internal static class MultiNodeApi
             await admin.AddMemberAsync(id, member);
         }
 
+        await Task.Delay(Propagation);
         return id;
     }
 
