@@ -32,11 +32,18 @@ internal sealed class ReactionStore(IDbContextFactory<MessagingDbContext> contex
                 $"SELECT 1 FROM messaging_messages WHERE \"Id\" = {messageId} FOR UPDATE", cancellationToken);
         }
 
+        // A reaction's time is also its place in the order (emoji in the order first used, users in the
+        // order they reacted), so it is kept above the message's latest one: two reactions in the same
+        // millisecond would otherwise have no order. The row lock (PostgreSQL) or the one writer (SQLite)
+        // makes that read and the insert one step.
+        var latest = await db.Reactions.Where(r => r.MessageId == messageId).MaxAsync(r => (long?)r.CreatedAt, cancellationToken);
+        var at = latest is { } last && last >= now ? last + 1 : now;
+
         // Quoted names: the same statement on SQLite and PostgreSQL (which folds unquoted names to lower case).
         var inserted = await db.Database.ExecuteSqlInterpolatedAsync(
             $"""
             INSERT INTO messaging_reactions ("MessageId", "Emoji", "UserId", "CreatedAt")
-            SELECT {messageId}, {emoji}, {userId}, {now}
+            SELECT {messageId}, {emoji}, {userId}, {at}
             WHERE EXISTS (SELECT 1 FROM messaging_reactions WHERE "MessageId" = {messageId} AND "Emoji" = {emoji})
                OR (SELECT COUNT(DISTINCT "Emoji") FROM messaging_reactions WHERE "MessageId" = {messageId}) < {MaxDistinctPerMessage}
             ON CONFLICT DO NOTHING

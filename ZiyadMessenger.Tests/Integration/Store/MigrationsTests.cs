@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.Configuration;
 using Npgsql;
 using ZiyadMessenger.Modules.Contracts.Hosting;
 using ZiyadMessenger.Modules.Contracts.Persistence;
@@ -106,37 +107,46 @@ public sealed class MigrationsTests
     }
 
     [PostgresFact]
-    public async Task Three_nodes_migrating_one_empty_PostgreSQL_database_at_once_do_not_race()
+    public async Task Three_nodes_starting_on_one_empty_PostgreSQL_database_at_once_migrate_and_seed_it_once()
     {
         await using var database = await PostgresServer.CreateDatabaseAsync();
-        var sources = Enumerable.Range(0, 3).Select(_ => PostgresStore.CreateDataSource(database.ConnectionString)).ToList();
+        var apps = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var settings = StoreSettings.For(database, new Dictionary<string, string?>
+            {
+                ["ZiyadMessenger:DataDirectory"] = TestHost.NewDataDirectory(),
+                ["ZiyadMessenger:Logging:Console"] = "false",
+            });
+            return ZiyadMessenger.Host.ZiyadServer.Build([], b => b.AddInMemoryCollection(settings));
+        }).ToList();
         try
         {
-            // As three nodes start: each migrates every module in order, all three at the same moment.
+            // As three nodes start: each prepares the store (migrations, then seed rows), all at once.
             using var start = new Barrier(3);
-            await Task.WhenAll(sources.Select(source => Task.Run(async () =>
+            await Task.WhenAll(apps.Select(app => Task.Run(async () =>
             {
                 start.SignalAndWait();
-                foreach (var module in ModuleNames.All)
-                {
-                    await using var context = Create(module, StoreKind.Postgres, b => b.UseZiyadPostgres(source, module));
-                    await context.Database.MigrateAsync();
-                }
+                await ZiyadMessenger.Host.ZiyadServer.InitializeAsync(app);
             })));
 
+            await using var source = PostgresStore.CreateDataSource(database.ConnectionString);
             foreach (var module in ModuleNames.All)
             {
-                await using var context = Create(module, StoreKind.Postgres, b => b.UseZiyadPostgres(sources[0], module));
+                await using var context = Create(module, StoreKind.Postgres, b => b.UseZiyadPostgres(source, module));
                 (await context.Database.GetAppliedMigrationsAsync()).Should().Equal(context.Database.GetMigrations(), $"{module}'s migrations ran once each");
                 var history = $"__migrations_{module.ToLowerInvariant()}";
                 (await database.ScalarAsync<long>($"SELECT count(*) FROM \"{history}\"")).Should().Be(context.Database.GetMigrations().Count());
             }
+
+            (await database.ScalarAsync<long>("SELECT count(*) FROM admin_admins")).Should().Be(1, "one first admin");
+            (await database.ScalarAsync<long>("SELECT count(*) FROM admin_roles")).Should().Be(1, "one default role");
+            (await database.ScalarAsync<long>("SELECT count(*) FROM messaging_channels WHERE \"Id\" = 'general'")).Should().Be(1);
         }
         finally
         {
-            foreach (var source in sources)
+            foreach (var app in apps)
             {
-                await source.DisposeAsync();
+                await app.DisposeAsync();
             }
         }
     }
