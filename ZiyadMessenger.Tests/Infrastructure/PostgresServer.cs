@@ -116,10 +116,14 @@ public sealed class PostgresDatabase(string name, string connectionString) : IAs
     /// connections and every open one is ended, as when PostgreSQL goes away (run as the admin role,
     /// a member of the database's owner). <see cref="EndOutageAsync"/> lets connections in again.
     /// </summary>
-    public Task BeginOutageAsync() => PostgresServer.AdminExecuteAsync($"""
-        ALTER DATABASE {Name} WITH ALLOW_CONNECTIONS false;
-        SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid();
-        """);
+    public async Task BeginOutageAsync()
+    {
+        // Two statements, two transactions: sent together they would run as one, and a node could open a
+        // connection after the terminate but before the refusal is committed, and keep it through the outage.
+        await PostgresServer.AdminExecuteAsync($"ALTER DATABASE {Name} WITH ALLOW_CONNECTIONS false;");
+        await PostgresServer.AdminExecuteAsync(
+            $"SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid();");
+    }
 
     /// <summary>Ends <see cref="BeginOutageAsync"/>: the database accepts connections again; the nodes must find it by themselves.</summary>
     public Task EndOutageAsync() => PostgresServer.AdminExecuteAsync($"ALTER DATABASE {Name} WITH ALLOW_CONNECTIONS true;");
