@@ -9,16 +9,17 @@ using ZiyadMessenger.Tests.Infrastructure;
 
 namespace ZiyadMessenger.Tests.Integration.Auth;
 
-public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class AuthFlowTestsBehaviour(StoreHostFixture fixture)
 {
-    private readonly TestHost _host = fixture.Host;
+    private TestHost _host => fixture.Host;
     private HttpClient Auth => _host.Client(ModuleNames.Auth);
 
     private static string NewName(string prefix = "u") => $"{prefix}_{Guid.NewGuid().ToString("N")[..10]}";
 
-    [Fact]
+    [SkippableFact]
     public async Task Register_then_login_then_me_returns_the_profile()
     {
+        fixture.Require();
         var username = NewName("Alice");
         var register = await Auth.PostAsJsonAsync("/register", new { username, full_name = "Alice Liddell", password = "correct horse", role = "member" });
         register.StatusCode.Should().Be(HttpStatusCode.Created);
@@ -46,9 +47,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         profile.TryGetProperty("password_hash", out _).Should().BeFalse();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Login_is_case_insensitive_on_the_username_and_keeps_its_spelling()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync(NewName("MiXed"));
         var login = await Auth.PostAsJsonAsync("/login", new { username = user.Username.ToUpperInvariant(), password = user.Password });
         login.StatusCode.Should().Be(HttpStatusCode.OK);
@@ -56,9 +58,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await client.GetFromJsonAsync<JsonElement>("/me")).GetProperty("username").GetString().Should().Be(user.Username);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_missing_role_registers_a_member()
     {
+        fixture.Require();
         var username = NewName();
         var register = await Auth.PostAsJsonAsync("/register", new { username, full_name = "No Role", password = "password-1" });
         register.StatusCode.Should().Be(HttpStatusCode.Created);
@@ -66,9 +69,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("role").GetString().Should().Be("member");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Wrong_password_and_unknown_user_get_the_same_401()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         var wrong = await Auth.PostAsJsonAsync("/login", new { username = user.Username, password = "not-the-password" });
         var unknown = await Auth.PostAsJsonAsync("/login", new { username = NewName("ghost"), password = "not-the-password" });
@@ -82,9 +86,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         wrong.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Usernames_are_unique_case_insensitively()
     {
+        fixture.Require();
         var username = NewName("Bob");
         (await Auth.PostAsJsonAsync("/register", new { username, full_name = "Bob", password = "password-1", role = "member" }))
             .StatusCode.Should().Be(HttpStatusCode.Created);
@@ -94,9 +99,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString().Should().Contain("taken");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Concurrent_registrations_of_one_name_create_exactly_one_user()
     {
+        fixture.Require();
         var username = NewName("race");
         var attempts = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
             Auth.PostAsJsonAsync("/register", new { username, full_name = $"Racer {i}", password = "password-1", role = "member" })));
@@ -105,13 +111,14 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         attempts.Where(r => r.StatusCode != HttpStatusCode.Created).Should().OnlyContain(r => r.StatusCode == HttpStatusCode.Conflict);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("admin")]
     [InlineData("super_admin")]
     [InlineData("ADMIN")]
     [InlineData(" Super_Admin ")]
     public async Task Registration_refuses_privileged_roles(string role)
     {
+        fixture.Require();
         var username = NewName();
         var response = await Auth.PostAsJsonAsync("/register", new { username, full_name = "Sneaky", password = "password-1", role });
 
@@ -119,9 +126,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await Auth.PostAsJsonAsync("/login", new { username, password = "password-1" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Logout_ends_that_token_only()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         var second = await _host.LoginAsync(user.Username, user.Password);
         using var first = _host.Client(ModuleNames.Auth, user.Token);
@@ -134,9 +142,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await other.GetAsync("/me")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Change_password_ends_the_other_tokens_and_keeps_the_one_that_asked()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         var otherToken = await _host.LoginAsync(user.Username, user.Password);
         using var asking = _host.Client(ModuleNames.Auth, user.Token);
@@ -159,9 +168,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await freshClient.GetAsync("/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Change_password_with_a_wrong_current_password_is_400_and_changes_nothing()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         using var client = _host.Client(ModuleNames.Auth, user.Token);
 
@@ -173,9 +183,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         (await _host.LoginAsync(user.Username, user.Password)).Should().NotBeNullOrEmpty();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Change_password_validates_the_new_password()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         using var client = _host.Client(ModuleNames.Auth, user.Token);
 
@@ -187,9 +198,10 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         same.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Endpoints_that_need_a_token_answer_401_without_one()
     {
+        fixture.Require();
         (await Auth.GetAsync("/me")).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         (await Auth.PostAsync("/logout", null)).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
         var change = await Auth.PostAsJsonAsync("/change-password", new { current_password = "x", new_password = "yyyyyyyy" });
@@ -197,16 +209,18 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         change.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_token_works_in_the_query_string_too()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         (await Auth.GetAsync($"/me?token={Uri.EscapeDataString(user.Token)}")).StatusCode.Should().Be(HttpStatusCode.OK);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Other_modules_ask_auth_who_users_are_on_the_bus()
     {
+        fixture.Require();
         var a = await _host.CreateUserAsync(fullName: "Ada Lovelace");
         var b = await _host.CreateUserAsync();
         await using var scope = _host.Services.CreateAsyncScope();
@@ -223,3 +237,7 @@ public sealed class AuthFlowTests(HostFixture fixture) : IClassFixture<HostFixtu
         many.Select(u => u.Id).Should().BeEquivalentTo([a.Id, b.Id]);
     }
 }
+
+public sealed class AuthFlowTestsOnSqlite(SqliteHostFixture fixture) : AuthFlowTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>;
+
+public sealed class AuthFlowTestsOnPostgres(PostgresHostFixture fixture) : AuthFlowTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

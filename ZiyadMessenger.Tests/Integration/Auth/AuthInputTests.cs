@@ -8,9 +8,9 @@ using ZiyadMessenger.Tests.Infrastructure;
 namespace ZiyadMessenger.Tests.Integration.Auth;
 
 /// <summary>Bad input of every kind gets a clear 4xx problem answer, never a 500, and stores nothing.</summary>
-public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixture>
+public abstract class AuthInputTestsBehaviour(StoreHostFixture fixture)
 {
-    private readonly TestHost _host = fixture.Host;
+    private TestHost _host => fixture.Host;
     private HttpClient Auth => _host.Client(ModuleNames.Auth);
 
     private static string NewName() => "in_" + Guid.NewGuid().ToString("N")[..10];
@@ -37,7 +37,7 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         return (response.StatusCode, json);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("/register", "{\"username\": \"abc\",")]
     [InlineData("/register", "not json at all")]
     [InlineData("/register", "[1,2,3]")]
@@ -48,25 +48,28 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
     [InlineData("/register", "null")]
     public async Task Malformed_json_is_400(string path, string body)
     {
+        fixture.Require();
         var (status, _) = await PostRaw(path, body);
         status.Should().Be(HttpStatusCode.BadRequest);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("{\"username\": 12345, \"full_name\": \"x\", \"password\": \"password-1\", \"role\": \"member\"}")]
     [InlineData("{\"username\": \"okname\", \"full_name\": [\"x\"], \"password\": \"password-1\", \"role\": \"member\"}")]
     [InlineData("{\"username\": \"okname\", \"full_name\": \"x\", \"password\": true, \"role\": \"member\"}")]
     [InlineData("{\"username\": {\"$ne\": null}, \"full_name\": \"x\", \"password\": \"password-1\"}")]
     public async Task Wrong_types_are_400(string body)
     {
+        fixture.Require();
         var (status, problem) = await PostRaw("/register", body);
         status.Should().Be(HttpStatusCode.BadRequest);
         problem.GetProperty("error").GetString().Should().Contain("JSON");
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Missing_fields_are_listed_by_name()
     {
+        fixture.Require();
         var (status, problem) = await PostRaw("/register", "{}");
 
         status.Should().Be(HttpStatusCode.BadRequest);
@@ -80,14 +83,15 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         loginProblem.GetProperty("errors").TryGetProperty("password", out _).Should().BeTrue();
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_body_that_is_not_json_content_is_415()
     {
+        fixture.Require();
         var (status, _) = await PostRaw("/login", "username=a&password=b", "application/x-www-form-urlencoded");
         status.Should().Be(HttpStatusCode.UnsupportedMediaType);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("ab")]                                   // too short
     [InlineData("abcdefghijklmnopqrstuvwxyz0123456")]    // 33 characters
     [InlineData("robert'); DROP TABLE auth_users;--")]
@@ -102,6 +106,7 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
     [InlineData("../../etc")]
     public async Task Usernames_outside_the_allowed_pattern_are_400(string username)
     {
+        fixture.Require();
         var response = await Auth.PostAsJsonAsync("/register", new { username, full_name = "x", password = "password-1", role = "member" });
 
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
@@ -109,21 +114,23 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         problem.GetProperty("errors").TryGetProperty("username", out _).Should().BeTrue();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("a.b")]
     [InlineData("A_b-C.9")]
     [InlineData("abcdefghijklmnopqrstuvwxyz012345")] // 32 characters
     public async Task Usernames_inside_the_pattern_are_accepted(string stem)
     {
+        fixture.Require();
         // Each test host is shared; make the name unique while keeping its shape.
         var username = stem.Length > 24 ? stem[..24] + Guid.NewGuid().ToString("N")[..8] : stem + Guid.NewGuid().ToString("N")[..6];
         var response = await Auth.PostAsJsonAsync("/register", new { username, full_name = "x", password = "password-1", role = "member" });
         response.StatusCode.Should().Be(HttpStatusCode.Created);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sql_in_a_login_is_just_a_wrong_login()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         var attempts = new[] { "' OR 1=1 --", $"{user.Username}' --", "\" OR \"\"=\"", "admin'/*" };
         foreach (var username in attempts)
@@ -137,20 +144,22 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         (await _host.LoginAsync(user.Username, user.Password)).Should().NotBeNullOrEmpty();
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(7, HttpStatusCode.BadRequest)]
     [InlineData(8, HttpStatusCode.Created)]
     [InlineData(128, HttpStatusCode.Created)]
     [InlineData(129, HttpStatusCode.BadRequest)]
     public async Task Passwords_are_8_to_128_characters(int length, HttpStatusCode expected)
     {
+        fixture.Require();
         var response = await Auth.PostAsJsonAsync("/register", new { username = NewName(), full_name = "x", password = new string('p', length), role = "member" });
         response.StatusCode.Should().Be(expected);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_unicode_password_works()
     {
+        fixture.Require();
         var username = NewName();
         const string password = "pässwörd-密码-🔑";
         (await Auth.PostAsJsonAsync("/register", new { username, full_name = "Zoë Ünïcode 名前", password, role = "member" })).StatusCode.Should().Be(HttpStatusCode.Created);
@@ -160,12 +169,13 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         (await Auth.PostAsJsonAsync("/login", new { username, password = "passwörd-密码-🔑" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(80, 40, HttpStatusCode.Created)]
     [InlineData(81, 10, HttpStatusCode.BadRequest)]
     [InlineData(10, 41, HttpStatusCode.BadRequest)]
     public async Task Full_name_and_role_have_length_limits(int nameLength, int roleLength, HttpStatusCode expected)
     {
+        fixture.Require();
         var response = await Auth.PostAsJsonAsync("/register", new
         {
             username = NewName(),
@@ -176,16 +186,18 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         response.StatusCode.Should().Be(expected);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_full_name_with_control_characters_is_400()
     {
+        fixture.Require();
         var response = await Auth.PostAsJsonAsync("/register", new { username = NewName(), full_name = "line\nbreak", password = "password-1", role = "member" });
         response.StatusCode.Should().Be(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_oversized_body_is_413_and_stores_nothing()
     {
+        fixture.Require();
         var username = NewName();
         var response = await Auth.PostAsJsonAsync("/register", new { username, full_name = "x", password = "password-1", role = "member", padding = new string('x', 64 * 1024) });
 
@@ -194,9 +206,10 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         (await Auth.PostAsJsonAsync("/login", new { username, password = "password-1" })).StatusCode.Should().Be(HttpStatusCode.Unauthorized);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_oversized_chunked_body_without_a_length_is_413_too()
     {
+        fixture.Require();
         var json = JsonSerializer.Serialize(new { username = NewName(), password = new string('x', 64 * 1024) });
         using var content = new StreamContent(new NonSeekableStream(Encoding.UTF8.GetBytes(json)));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -208,9 +221,10 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         response.StatusCode.Should().Be(HttpStatusCode.RequestEntityTooLarge);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Unknown_paths_and_methods_are_problem_answers()
     {
+        fixture.Require();
         var missing = await Auth.GetAsync("/no-such-endpoint");
         missing.StatusCode.Should().Be(HttpStatusCode.NotFound);
         missing.Content.Headers.ContentType!.MediaType.Should().Be("application/problem+json");
@@ -219,9 +233,10 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         wrongMethod.StatusCode.Should().Be(HttpStatusCode.MethodNotAllowed);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Auth_endpoints_do_not_answer_on_other_ports()
     {
+        fixture.Require();
         var user = await _host.CreateUserAsync();
         foreach (var module in ModuleNames.All.Where(m => m != ModuleNames.Auth))
         {
@@ -240,3 +255,7 @@ public sealed class AuthInputTests(HostFixture fixture) : IClassFixture<HostFixt
         public override bool CanSeek => false;
     }
 }
+
+public sealed class AuthInputTestsOnSqlite(SqliteHostFixture fixture) : AuthInputTestsBehaviour(fixture), IClassFixture<SqliteHostFixture>;
+
+public sealed class AuthInputTestsOnPostgres(PostgresHostFixture fixture) : AuthInputTestsBehaviour(fixture), IClassFixture<PostgresHostFixture>;

@@ -14,7 +14,9 @@ namespace ZiyadMessenger.Tests.Integration.Store;
 /// <summary>
 /// Every module's model has a migration on each provider: a model change without <c>dotnet ef migrations
 /// add</c> (SQLite and PostgreSQL) fails here, and the migrations build a working schema on an empty
-/// database of each provider, also when several nodes migrate it at the same moment.
+/// database of each provider. (EF Core's own migration lock does not keep concurrent migrators of one
+/// PostgreSQL database apart: two both insert the same history row. Nodes started at once are kept apart
+/// by the host's start-up lock instead; MultiNode/ClusterStartTests starts three at once.)
 /// </summary>
 public sealed class MigrationsTests
 {
