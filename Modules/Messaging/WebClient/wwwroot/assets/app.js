@@ -35,7 +35,13 @@ function Icon({ name }) {
 
 function useStore() {
   const [, setVersion] = useState(0);
-  useEffect(() => chat.store.subscribe(setVersion), []);
+  useEffect(() => {
+    const unsubscribe = chat.store.subscribe(setVersion);
+    // An effect runs after the first paint: what changed before it (boot's first answer, on a fast
+    // server) was emitted to nobody, so catch up on it here, or the page stays at "Loading…".
+    setVersion(chat.store.version);
+    return unsubscribe;
+  }, []);
 }
 
 const fmtClock = (ms) => new Date(ms).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });

@@ -446,7 +446,7 @@ function onFrame({ event, data }) {
     case "message_updated": patchMessage(data.id, data); break;
     case "message_deleted": patchMessage(data.id, { deleted: true, content: "", reactions: [] }); break;
     case "typing": onTyping(data); break;
-    case "read": if (data.user_id === S.me?.id) { const c = S.channels.get(data.channel_id); if (c && data.seq >= (c.last_read_seq ?? 0)) { c.last_read_seq = data.seq; c.unread_count = 0; c.mention_count = 0; } } break;
+    case "read": if (data.user_id === S.me?.id) readElsewhere(data.channel_id, data.seq); break;
     case "presence": S.presence.set(data.user_id, data.status); break;
     case "reaction_added": patchMessage(data.message_id, (m) => ({ reactions: applyReaction(m.reactions, data.emoji, data.user_id, true) })); break;
     case "reaction_removed": patchMessage(data.message_id, (m) => ({ reactions: applyReaction(m.reactions, data.emoji, data.user_id, false) })); break;
@@ -503,6 +503,18 @@ function afterNewMessage(message, { live }) {
     }
   }
   if (live && !mine && (channel?.type === "dm" || mentionsMe)) notify(message);
+}
+
+// The user's read cursor moved: in another tab, or this tab's own read coming back. Our own comes back
+// after messages that arrived meanwhile were counted, so it must not clear them: only what is at or
+// below the cursor is read.
+function readElsewhere(channelId, seq) {
+  const channel = S.channels.get(channelId);
+  if (!channel || seq <= (channel.last_read_seq ?? 0)) return;
+  channel.last_read_seq = seq;
+  const after = (S.timelines.get(channelId)?.messages ?? []).filter((m) => m.seq > seq && m.sender_id !== S.me?.id && !m.deleted);
+  channel.unread_count = after.length;
+  channel.mention_count = after.filter((m) => S.mentioned.has(m.id)).length;
 }
 
 function mentions(text) {
