@@ -12,29 +12,11 @@ namespace ZiyadMessenger.Modules.Admin.Accounts;
 /// re-read (gone: its tokens end); after the listener (re)connects every account is re-read. Live
 /// dashboard sockets of a revoked admin close at once, as on the node where it happened.
 /// </summary>
-internal sealed class AdminTokenSync(IClusterBus bus, AdminTokenRegistry registry, LiveHub live, IServiceScopeFactory scopes) : IHostedService
+internal sealed class AdminTokenSync(IClusterBus bus, AdminTokenRegistry registry, LiveHub live, IServiceScopeFactory scopes) : ClusterTopicSubscriber(bus)
 {
-    private IDisposable? _subscription;
+    protected override string Topic => AdminTokenRegistry.Topic;
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (bus.IsClustered)
-        {
-            _subscription = bus.Subscribe(AdminTokenRegistry.Topic, OnSignalAsync);
-            bus.Resynchronize += ResynchronizeAsync;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _subscription?.Dispose();
-        bus.Resynchronize -= ResynchronizeAsync;
-        return Task.CompletedTask;
-    }
-
-    private async ValueTask OnSignalAsync(ClusterSignal signal, CancellationToken cancellationToken)
+    protected override async ValueTask OnSignalAsync(ClusterSignal signal, CancellationToken cancellationToken)
     {
         var adminId = signal.Payload;
         await using var scope = scopes.CreateAsyncScope();
@@ -44,7 +26,7 @@ internal sealed class AdminTokenSync(IClusterBus bus, AdminTokenRegistry registr
         live.DropRevoked();
     }
 
-    private async ValueTask ResynchronizeAsync(CancellationToken cancellationToken)
+    protected override async ValueTask ResynchronizeAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AdminDbContext>();

@@ -57,29 +57,11 @@ internal sealed class SessionSignals(IClusterBus bus)
 /// everything is re-read, since signals sent meanwhile are gone.
 /// </summary>
 internal sealed class SessionClusterSync(IClusterBus bus, UserTokenState state, IServiceScopeFactory scopes, ILogger<SessionClusterSync> logger)
-    : IHostedService
+    : ClusterTopicSubscriber(bus)
 {
-    private IDisposable? _subscription;
+    protected override string Topic => SessionSignal.Topic;
 
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (bus.IsClustered)
-        {
-            _subscription = bus.Subscribe(SessionSignal.Topic, OnSignalAsync);
-            bus.Resynchronize += ResynchronizeAsync;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        _subscription?.Dispose();
-        bus.Resynchronize -= ResynchronizeAsync;
-        return Task.CompletedTask;
-    }
-
-    private async ValueTask OnSignalAsync(ClusterSignal signal, CancellationToken cancellationToken)
+    protected override async ValueTask OnSignalAsync(ClusterSignal signal, CancellationToken cancellationToken)
     {
         if (SessionSignal.Decode(signal.Payload) is not { } changed)
         {
@@ -120,7 +102,7 @@ internal sealed class SessionClusterSync(IClusterBus bus, UserTokenState state, 
         await publisher.Publish(new UserRefreshed(changed.UserId, user?.ToInfo()), CancellationToken.None);
     }
 
-    private async ValueTask ResynchronizeAsync(CancellationToken cancellationToken)
+    protected override async ValueTask ResynchronizeAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AuthDbContext>();
