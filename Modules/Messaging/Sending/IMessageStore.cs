@@ -13,6 +13,12 @@ internal interface IMessageStore
     /// </summary>
     IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp);
 
+    /// <inheritdoc cref="IMessageAppender.DurableOnCommit"/>
+    bool DurableOnCommit { get; }
+
+    /// <inheritdoc cref="IMessageAppender.SyncToDisk"/>
+    void SyncToDisk();
+
     Task<IReadOnlyList<StoredMessage>> ReadAsync(string channelId, long? before, long? after, int limit, CancellationToken cancellationToken);
 
     Task<StoredMessage?> FindAsync(string messageId, CancellationToken cancellationToken);
@@ -33,6 +39,18 @@ internal interface IMessageStore
 internal interface IMessageAppender
 {
     IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp);
+
+    /// <summary>
+    /// Whether a batch is on disk once <see cref="Append"/> returns. When it is not, the writer calls
+    /// <see cref="SyncToDisk"/> before it delivers or acknowledges the batch.
+    /// </summary>
+    bool DurableOnCommit { get; }
+
+    /// <summary>
+    /// Makes every batch <see cref="Append"/> has returned durable. Called from another thread than
+    /// <see cref="Append"/>, while <see cref="Append"/> may be running; throws if the disk refused.
+    /// </summary>
+    void SyncToDisk();
 }
 
 /// <summary>History pages of one channel: the newest <c>limit</c> below <c>before</c>, or the oldest above <c>after</c>; ascending.</summary>

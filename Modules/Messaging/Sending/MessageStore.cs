@@ -9,6 +9,10 @@ internal sealed class MessageStore(IMessageAppender appender, IHistoryPages page
 {
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp) => appender.Append(batch, timestamp);
 
+    public bool DurableOnCommit => appender.DurableOnCommit;
+
+    public void SyncToDisk() => appender.SyncToDisk();
+
     public Task<IReadOnlyList<StoredMessage>> ReadAsync(string channelId, long? before, long? after, int limit, CancellationToken cancellationToken) =>
         pages.ReadAsync(channelId, before, after, limit, cancellationToken);
 

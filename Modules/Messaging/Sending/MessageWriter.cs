@@ -12,13 +12,24 @@ namespace ZiyadMessenger.Modules.Messaging.Sending;
 /// <summary>
 /// The single writer. Sends from every socket and request wait in one queue; the writer takes whatever
 /// has gathered (up to MaxBatchSize) and commits it in one transaction, so while one batch is being
-/// made durable the next one fills up: the busier the server, the bigger the batches. After the commit
-/// it hands the new messages to the fan-out in seq order and only then completes each send, which is
-/// when the client gets its ack. On shutdown the queue is closed and drained before the process ends.
+/// made durable the next one fills up: the busier the server, the bigger the batches. Once a batch is on
+/// disk it hands the new messages to the fan-out in seq order and only then completes each send, which
+/// is when the client gets its ack. On shutdown the queue is closed and drained before the process ends.
+/// <para>
+/// When the store's commit does not wait for the disk itself (SQLite, see
+/// <see cref="Sqlite.SqliteMessageAppender"/>), that wait is a second stage: the committing loop passes
+/// each committed batch on and starts the next transaction at once, and the durability loop syncs the
+/// store once for every batch that has gathered, then delivers and acknowledges them in commit order.
+/// Nothing is delivered or acknowledged before the sync that covers it has returned.
+/// </para>
 /// </summary>
 internal sealed class MessageWriter : BackgroundService
 {
+    /// <summary>Committed batches the durability loop has not synced yet; bounded, so a slow disk holds the writer back.</summary>
+    private const int MaxBatchesAwaitingSync = 16;
+
     private readonly Channel<PendingMessage> _queue;
+    private readonly Channel<CommittedBatch> _committed;
     private readonly IMessageStore _store;
     private readonly ChannelDirectory _channels;
     private readonly IFanout _fanout;
@@ -43,6 +54,12 @@ internal sealed class MessageWriter : BackgroundService
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
+        _committed = Channel.CreateBounded<CommittedBatch>(new BoundedChannelOptions(MaxBatchesAwaitingSync)
+        {
+            SingleReader = true,
+            SingleWriter = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
     }
 
     /// <summary>Queues a send; waits while the queue is full. The returned task completes after the commit.</summary>
@@ -60,21 +77,15 @@ internal sealed class MessageWriter : BackgroundService
         return message.Completion.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var reader = _queue.Reader;
-        var batch = new List<PendingMessage>(_maxBatch);
-        // Deliberately not stoppingToken: at shutdown the loop runs until the closed queue is empty.
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        if (_store.DurableOnCommit)
         {
-            batch.Clear();
-            while (batch.Count < _maxBatch && reader.TryRead(out var message))
-            {
-                batch.Add(message);
-            }
-
-            Commit(batch);
+            return CommitLoopAsync();
         }
+
+        var durability = Task.Run(DurabilityLoopAsync, CancellationToken.None);
+        return Task.WhenAll(CommitLoopAsync(), durability);
     }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -83,7 +94,30 @@ internal sealed class MessageWriter : BackgroundService
         await base.StopAsync(cancellationToken);
     }
 
-    private void Commit(List<PendingMessage> batch)
+    private async Task CommitLoopAsync()
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            // Deliberately not stoppingToken: at shutdown the loop runs until the closed queue is empty.
+            while (await reader.WaitToReadAsync(CancellationToken.None))
+            {
+                var batch = new List<PendingMessage>(Math.Clamp(reader.Count, 1, _maxBatch));
+                while (batch.Count < _maxBatch && reader.TryRead(out var message))
+                {
+                    batch.Add(message);
+                }
+
+                await CommitAsync(batch);
+            }
+        }
+        finally
+        {
+            _committed.Writer.TryComplete();
+        }
+    }
+
+    private async ValueTask CommitAsync(List<PendingMessage> batch)
     {
         IReadOnlyList<AppendOutcome> outcomes;
         try
@@ -96,7 +130,7 @@ internal sealed class MessageWriter : BackgroundService
             _logger.LogWarning(ex, "A batch of {Count} messages failed to commit; retrying them one by one", batch.Count);
             foreach (var message in batch)
             {
-                Commit([message]);
+                await CommitAsync([message]);
             }
 
             return;
@@ -108,6 +142,65 @@ internal sealed class MessageWriter : BackgroundService
             return;
         }
 
+        if (_store.DurableOnCommit)
+        {
+            Publish(batch, outcomes);
+        }
+        else
+        {
+            await _committed.Writer.WriteAsync(new CommittedBatch(batch, outcomes));
+        }
+    }
+
+    /// <summary>Syncs once for every batch committed so far, then delivers and acknowledges them in commit order.</summary>
+    private async Task DurabilityLoopAsync()
+    {
+        var reader = _committed.Reader;
+        var pending = new List<CommittedBatch>();
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            pending.Clear();
+            while (reader.TryRead(out var committed))
+            {
+                pending.Add(committed);
+            }
+
+            if (TrySync(pending))
+            {
+                foreach (var committed in pending)
+                {
+                    Publish(committed.Batch, committed.Outcomes);
+                }
+            }
+        }
+    }
+
+    private bool TrySync(List<CommittedBatch> batches)
+    {
+        try
+        {
+            _store.SyncToDisk();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            // Committed, but not known to be on disk: nobody is told about these messages. A resend with the
+            // same client_msg_id is answered with the stored message, and readers find it in history.
+            _logger.LogError(ex, "Syncing {Count} committed batches to disk failed; their sends are answered with an error", batches.Count);
+            foreach (var committed in batches)
+            {
+                foreach (var message in committed.Batch)
+                {
+                    message.Completion.TrySetException(new AppException(503, "The message could not be stored safely; send it again."));
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private void Publish(List<PendingMessage> batch, IReadOnlyList<AppendOutcome> outcomes)
+    {
         // Delivery first, acks second: once a client holds an ack, an edit it makes cannot overtake the message.
         for (var i = 0; i < batch.Count; i++)
         {
@@ -149,4 +242,6 @@ internal sealed class MessageWriter : BackgroundService
         _lastTimestamp = Math.Max(now, _lastTimestamp);
         return _lastTimestamp;
     }
+
+    private sealed record CommittedBatch(List<PendingMessage> Batch, IReadOnlyList<AppendOutcome> Outcomes);
 }

@@ -39,6 +39,13 @@ internal sealed class PostgresMessageAppender(NpgsqlDataSource dataSource, IClus
     private NpgsqlCommand? _bumpRoots;
     private NpgsqlCommand? _notify;
 
+    /// <summary>PostgreSQL's commit waits for its WAL flush (synchronous_commit on).</summary>
+    public bool DurableOnCommit => true;
+
+    public void SyncToDisk()
+    {
+    }
+
     public IReadOnlyList<AppendOutcome> Append(IReadOnlyList<PendingMessage> batch, long timestamp)
     {
         for (var attempt = 1; ; attempt++)
