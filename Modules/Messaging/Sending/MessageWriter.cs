@@ -38,6 +38,7 @@ internal sealed class MessageWriter : BackgroundService
     private readonly ILogger<MessageWriter> _logger;
     private readonly int _maxBatch;
     private long _lastTimestamp;
+    private volatile bool _durabilityFailed;
 
     public MessageWriter(IMessageStore store, ChannelDirectory channels, IFanout fanout, NotificationQueue notifications,
         TimeProvider time, MessagingOptions options, ILogger<MessageWriter> logger)
@@ -108,6 +109,12 @@ internal sealed class MessageWriter : BackgroundService
                     batch.Add(message);
                 }
 
+                if (_durabilityFailed)
+                {
+                    Refuse(batch);
+                    continue;
+                }
+
                 await CommitAsync(batch);
             }
         }
@@ -148,7 +155,15 @@ internal sealed class MessageWriter : BackgroundService
         }
         else
         {
-            await _committed.Writer.WriteAsync(new CommittedBatch(batch, outcomes));
+            try
+            {
+                await _committed.Writer.WriteAsync(new CommittedBatch(batch, outcomes));
+            }
+            catch (ChannelClosedException)
+            {
+                // The durability stage has failed (see DurabilityLoopAsync): committed, but never synced.
+                Refuse(batch);
+            }
         }
     }
 
@@ -157,21 +172,52 @@ internal sealed class MessageWriter : BackgroundService
     {
         var reader = _committed.Reader;
         var pending = new List<CommittedBatch>();
-        while (await reader.WaitToReadAsync(CancellationToken.None))
+        try
         {
-            pending.Clear();
-            while (reader.TryRead(out var committed))
+            while (await reader.WaitToReadAsync(CancellationToken.None))
             {
-                pending.Add(committed);
-            }
-
-            if (TrySync(pending))
-            {
-                foreach (var committed in pending)
+                pending.Clear();
+                while (reader.TryRead(out var committed))
                 {
-                    Publish(committed.Batch, committed.Outcomes);
+                    pending.Add(committed);
+                }
+
+                if (TrySync(pending))
+                {
+                    foreach (var committed in pending)
+                    {
+                        Publish(committed.Batch, committed.Outcomes);
+                    }
                 }
             }
+        }
+        catch (Exception ex)
+        {
+            // Nothing could be acknowledged any more: every waiting send is answered with an error, new sends are
+            // refused, and the writer is seen to be down (/health), instead of one that commits and never answers.
+            _logger.LogCritical(ex, "The message writer's durability stage failed; the writer stops");
+            _durabilityFailed = true;
+            _queue.Writer.TryComplete(ex);
+            _committed.Writer.TryComplete(ex);
+            foreach (var committed in pending)
+            {
+                Refuse(committed.Batch);
+            }
+
+            while (reader.TryRead(out var committed))
+            {
+                Refuse(committed.Batch);
+            }
+
+            throw;
+        }
+    }
+
+    private static void Refuse(List<PendingMessage> batch)
+    {
+        foreach (var message in batch)
+        {
+            message.Completion.TrySetException(new AppException(503, "The message could not be stored safely; send it again."));
         }
     }
 
@@ -189,10 +235,7 @@ internal sealed class MessageWriter : BackgroundService
             _logger.LogError(ex, "Syncing {Count} committed batches to disk failed; their sends are answered with an error", batches.Count);
             foreach (var committed in batches)
             {
-                foreach (var message in committed.Batch)
-                {
-                    message.Completion.TrySetException(new AppException(503, "The message could not be stored safely; send it again."));
-                }
+                Refuse(committed.Batch);
             }
 
             return false;

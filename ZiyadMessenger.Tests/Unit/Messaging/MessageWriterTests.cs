@@ -88,6 +88,24 @@ public sealed class MessageWriterTests
         store.Syncs.Should().BeGreaterThan(0);
     }
 
+    [Fact]
+    public async Task A_writer_whose_durability_stage_failed_is_seen_to_have_stopped()
+    {
+        var store = new UnsyncedStore();
+        store.ReleaseSyncs();
+        await using var running = await RunningWriter.StartAsync(store, new RecordingFanout { Fail = true });
+
+        var first = await running.Writer.EnqueueAsync(Message("m1"), CancellationToken.None);
+        // The send in hand is answered, not left waiting for an ack that can never come.
+        var answered = await FluentActions.Awaiting(() => first.WaitAsync(Wait)).Should().ThrowAsync<AppException>();
+        answered.Which.Status.Should().Be(503);
+        // What the health check reads: a writer that can no longer acknowledge must not look like it runs.
+        await FluentActions.Awaiting(() => running.Writer.ExecuteTask!.WaitAsync(Wait)).Should().ThrowAsync<InvalidOperationException>();
+        var refused = await FluentActions.Awaiting(async () => await running.Writer.EnqueueAsync(Message("m2"), CancellationToken.None))
+            .Should().ThrowAsync<AppException>();
+        refused.Which.Status.Should().Be(503);
+    }
+
     private static PendingMessage Message(string id) => new(id, "general", "u1", 2, "hi"u8.ToArray(), null, null, null);
 
     private sealed class RunningWriter : IAsyncDisposable
@@ -106,16 +124,36 @@ public sealed class MessageWriterTests
             return new RunningWriter(writer);
         }
 
-        public async ValueTask DisposeAsync() => await Writer.StopAsync(CancellationToken.None);
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await Writer.StopAsync(CancellationToken.None);
+            }
+            catch (InvalidOperationException)
+            {
+                // The writer of the test that breaks it on purpose.
+            }
+        }
     }
 
     private sealed class RecordingFanout : IFanout
     {
         private readonly ConcurrentQueue<FanoutEvent> _events = new();
 
+        public bool Fail { get; init; }
+
         public IReadOnlyList<FanoutEvent> Events => [.. _events];
 
-        public void Publish(FanoutEvent fanoutEvent) => _events.Enqueue(fanoutEvent);
+        public void Publish(FanoutEvent fanoutEvent)
+        {
+            if (Fail)
+            {
+                throw new InvalidOperationException("The fan-out broke.");
+            }
+
+            _events.Enqueue(fanoutEvent);
+        }
     }
 
     /// <summary>Commits in memory at once; each sync waits until the test releases syncs.</summary>
