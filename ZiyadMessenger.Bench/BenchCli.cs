@@ -17,6 +17,9 @@ internal static class BenchCli
                        --members 100 --senders 4 --window 16 --seconds 20 --warmup 3 --size 128 --users M
                        [--words: text content, so the full-text index and mention parser do real work]
                        --relay yes|no|only --drain-seconds 15 (after sending stops, how long deliveries may take)
+                       --jit-settle 60: after --warmup, keep the load on until the server's tiered JIT has been
+                       quiet for 3 s, for at most this many seconds (0: measure right after --warmup); also send,
+                       latency and cluster
           send         the fanout load with text content against two builds in one session, A B B A per round
                        (A: --baseline-dll PATH, B: --host-dll or this Release build); both figures and the
                        difference of acked and delivered msgs/s (bench/run.sh send --baseline GIT-REF builds A)

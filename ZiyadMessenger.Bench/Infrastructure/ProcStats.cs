@@ -29,6 +29,42 @@ internal static class ProcStats
         }
     }
 
+    /// <summary>
+    /// User + system CPU time so far of the process's threads whose name starts with <paramref name="namePrefix"/>
+    /// (/proc/PID/task/*/comm, which the kernel cuts at 15 characters), so threads that ended are not counted.
+    /// </summary>
+    public static TimeSpan ThreadsCpuTime(int pid, string namePrefix)
+    {
+        long ticks = 0;
+        try
+        {
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
+            {
+                try
+                {
+                    if (!File.ReadAllText(Path.Combine(task, "comm")).StartsWith(namePrefix, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
+                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+                {
+                    // The thread ended while we read it.
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return TimeSpan.Zero;
+        }
+
+        return TimeSpan.FromSeconds((double)ticks / ClockTicks);
+    }
+
     /// <summary>Resident set size in bytes (VmRSS), or the peak so far (VmHWM).</summary>
     public static long Rss(int pid, bool peak = false) => StatusKb(pid, peak ? "VmHWM:" : "VmRSS:") * 1024;
 

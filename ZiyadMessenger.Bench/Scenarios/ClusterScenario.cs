@@ -19,6 +19,7 @@ internal static class ClusterScenario
         var window = options.Int("window", 16);
         var seconds = options.Double("seconds", 20);
         var warmup = options.Double("warmup", 3);
+        var jitSettle = options.Double("jit-settle", JitSettle.DefaultMaxSeconds);
         var size = options.Int("size", 128);
         var users = Math.Clamp(options.Int("users", members), 1, members);
         var probeSeconds = options.Double("probe-seconds", 10);
@@ -60,7 +61,7 @@ internal static class ClusterScenario
             if (rateOption == "auto")
             {
                 log.WriteLine($"   probing the maximum for {probeSeconds} s ...");
-                var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight, drainSeconds), new Protocol(tag, size))
+                var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight, drainSeconds, jitSettle), new Protocol(tag, size))
                     .RunAsync(log, cancellationToken);
                 report.Sections["probe (closed loop)"] = probe;
                 report.Errors += (long)probe["errors"]!;
@@ -75,7 +76,7 @@ internal static class ClusterScenario
             report.Parameters["offered_msgs_per_s"] = rate;
             report.Parameters["offered_deliveries_per_s"] = rate * members;
             log.WriteLine($"   offering {rate:0} msgs/s ({rate * members:0} deliveries/s) for {seconds} s ...");
-            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight, drainSeconds), new Protocol(tag + 1, size))
+            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight, drainSeconds, jitSettle), new Protocol(tag + 1, size))
                 .RunAsync(log, cancellationToken);
             report.Sections["cluster (open loop)"] = result;
             report.Errors += (long)result["errors"]!;

@@ -18,7 +18,8 @@ internal sealed record FanoutSettings(
     int ContentBytes,
     double? Rate,
     int MaxInFlight,
-    double DrainSeconds = 15);
+    double DrainSeconds = 15,
+    double JitSettleMaxSeconds = JitSettle.DefaultMaxSeconds);
 
 /// <summary>
 /// M sockets in one channel; S of them also send. Every socket counts what it receives and records
@@ -76,6 +77,7 @@ internal sealed class FanoutEngine
         var senders = Enumerable.Range(0, s.Senders).Select(i => Task.Run(() => SendLoopAsync(sockets[i], i, windows[i], sendStop.Token))).ToArray();
 
         await Task.Delay(TimeSpan.FromSeconds(s.Warmup), cancellationToken);
+        var settled = await JitSettle.WaitAsync(_target.Pid, s.JitSettleMaxSeconds, cancellationToken);
         var resources = new ResourceWindow(_target.Pid);
         var clock = Stopwatch.StartNew();
         var (sent0, acked0, delivered0) = (Interlocked.Read(ref _sent), Interlocked.Read(ref _acked), Interlocked.Read(ref _delivered));
@@ -127,6 +129,8 @@ internal sealed class FanoutEngine
             ["sockets_closed_by_server"] = _closedByServer,
             ["foreign_frames"] = _foreign,
             ["connect_seconds"] = Math.Round(connectSeconds, 2),
+            ["jit_settle_seconds"] = settled.Seconds,
+            ["jit_settled"] = settled.Settled,
         };
         if (_target.IsRemote is not null)
         {

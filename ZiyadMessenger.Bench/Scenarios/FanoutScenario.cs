@@ -18,6 +18,7 @@ internal static class FanoutScenario
         var window = options.Int("window", 16);
         var seconds = options.Double("seconds", latencyMode ? 30 : 20);
         var warmup = options.Double("warmup", 3);
+        var jitSettle = options.Double("jit-settle", JitSettle.DefaultMaxSeconds);
         var size = options.Int("size", 128);
         var users = Math.Clamp(options.Int("users", members), 1, members);
         var channel = options.String("channel", "general")!;
@@ -51,7 +52,7 @@ internal static class FanoutScenario
             if (!latencyMode)
             {
                 log.WriteLine($"   server: {members} sockets, {senders} senders, window {window}, {seconds} s ...");
-                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
+                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds, jitSettle), protocol).RunAsync(log, cancellationToken);
                 report.Sections["server"] = result;
                 report.Errors += (long)result["errors"]!;
                 serverDeliveries = (double)result["delivered_msgs_per_s"]!;
@@ -63,7 +64,7 @@ internal static class FanoutScenario
                 if (rateOption == "auto")
                 {
                     log.WriteLine($"   probing the maximum for {probeSeconds} s ...");
-                    var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
+                    var probe = await new FanoutEngine(target, new FanoutSettings(members, senders, window, probeSeconds, warmup, size, null, maxInFlight, drainSeconds, jitSettle), protocol).RunAsync(log, cancellationToken);
                     report.Sections["probe (closed loop)"] = probe;
                     report.Errors += (long)probe["errors"]!;
                     rate = Math.Max(1, Math.Round((double)probe["acked_msgs_per_s"]! / 2));
@@ -76,7 +77,7 @@ internal static class FanoutScenario
                 report.Parameters["offered_msgs_per_s"] = rate;
                 log.WriteLine($"   offering {rate:0} msgs/s ({rate * members:0} deliveries/s) for {seconds} s ...");
                 protocol = new Protocol(tag + 1, size);
-                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight, drainSeconds), protocol).RunAsync(log, cancellationToken);
+                var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, rate, maxInFlight, drainSeconds, jitSettle), protocol).RunAsync(log, cancellationToken);
                 report.Sections["server (open loop)"] = result;
                 report.Errors += (long)result["errors"]!;
                 var p99 = ((Dictionary<string, object?>)result["deliver_latency"]!)["p99_ms"] as double?;
@@ -90,7 +91,7 @@ internal static class FanoutScenario
             log.WriteLine($"   relay: {members} sockets, {senders} senders, window {window}, {seconds} s ...");
             var relayProtocol = new Protocol(tag + 2, size);
             var target = new FanoutTarget("relay", _ => relay.SocketUrl, relay.Pid, channel);
-            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds), relayProtocol).RunAsync(log, cancellationToken);
+            var result = await new FanoutEngine(target, new FanoutSettings(members, senders, window, seconds, warmup, size, null, maxInFlight, drainSeconds, jitSettle), relayProtocol).RunAsync(log, cancellationToken);
             report.Sections["relay (baseline)"] = result;
             report.Errors += (long)result["errors"]!;
             var relayDeliveries = (double)result["delivered_msgs_per_s"]!;

@@ -32,10 +32,11 @@ internal static class SendComparisonScenario
         var window = options.Int("window", 16);
         var seconds = options.Double("seconds", 15);
         var warmup = options.Double("warmup", 3);
+        var jitSettle = options.Double("jit-settle", JitSettle.DefaultMaxSeconds);
         var size = options.Int("size", 128);
         var users = Math.Clamp(options.Int("users", members), 1, members);
         var drainSeconds = options.Double("drain-seconds", 15);
-        var settings = new FanoutSettings(members, senders, window, seconds, warmup, size, null, options.Int("max-in-flight", 1000), drainSeconds);
+        var settings = new FanoutSettings(members, senders, window, seconds, warmup, size, null, options.Int("max-in-flight", 1000), drainSeconds, jitSettle);
         report.Parameters["baseline"] = options.String("baseline-label", baselineDll);
         report.Parameters["candidate"] = options.String("candidate-label", candidateDll);
         report.Parameters["order"] = string.Join(' ', Enumerable.Repeat("A B B A", rounds));

@@ -57,6 +57,26 @@ internal static class SearchSchema
         END;
         """;
 
+    /// <summary>
+    /// How FTS5 merges its segments, kept in the index's own config table (so set once, by a migration).
+    /// Every batch the writer commits becomes one small segment; FTS5 merges segments of a level into one
+    /// of the next level once <c>automerge</c> of them have gathered, so each entry is written again about
+    /// log(segments)/log(automerge) times. The default, 4, spent more of the writer's CPU on merging than on
+    /// tokenizing and hashing together; 16 (FTS5's largest) writes each entry half as often, and a search
+    /// reads a few more segments per word, each one b-tree probe. <c>crisismerge</c> (a whole level merged
+    /// at once, inside one commit) stays well above it, so merging stays incremental. Figures in BENCHMARKS.md.
+    /// </summary>
+    public const string MergeTuning = """
+        INSERT INTO messaging_search (messaging_search, rank) VALUES ('automerge', 16);
+        INSERT INTO messaging_search (messaging_search, rank) VALUES ('crisismerge', 64);
+        """;
+
+    /// <summary>FTS5's own merge settings, what <see cref="MergeTuning"/> replaced.</summary>
+    public const string DefaultMerging = """
+        INSERT INTO messaging_search (messaging_search, rank) VALUES ('automerge', 4);
+        INSERT INTO messaging_search (messaging_search, rank) VALUES ('crisismerge', 16);
+        """;
+
     /// <summary>The column the user's words are searched in, and the one that holds each message's channel.</summary>
     public const string BodyColumn = "Body";
     public const string ChannelColumn = "Channel";

@@ -371,7 +371,7 @@ public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTests
             SearchTestsBehaviour.Exec(dataDirectory, """
                 DROP TRIGGER IF EXISTS messaging_search_after_insert; DROP TRIGGER messaging_search_after_delete; DROP TRIGGER messaging_search_after_update;
                 DROP TABLE messaging_search; DROP VIEW messaging_search_source; DROP TABLE messaging_mentions;
-                DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchIndexAndMentions' OR MigrationId LIKE '%SearchPrefixAndChannelIndex';
+                DELETE FROM __migrations_messaging WHERE MigrationId >= '20261206040000';
                 """);
             await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
             {
@@ -424,13 +424,15 @@ public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTests
                 DROP TABLE messaging_search; DROP VIEW messaging_search_source;
                 {IndexAsFirstMade}
                 INSERT INTO messaging_search (messaging_search) VALUES ('rebuild');
-                DELETE FROM __migrations_messaging WHERE MigrationId LIKE '%SearchPrefixAndChannelIndex';
+                DELETE FROM __migrations_messaging WHERE MigrationId >= '20261207150000';
                 """);
             IndexDefinition(dataDirectory).Should().NotContain("prefix");
+            IndexSetting(dataDirectory, "automerge").Should().BeNull("FTS5's default, 4");
 
             await using (var host = await TestHost.StartAsync(dataDirectory: dataDirectory))
             {
                 IndexDefinition(dataDirectory).Should().Contain("prefix='2 3'");
+                IndexSetting(dataDirectory, "automerge").Should().Be(16L, "the upgraded index merges like a new one");
                 IndexDefinition(dataDirectory, "messaging_search_after_insert").Should().BeNull("the writer indexes its own inserts");
                 var alice = host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging, aliceToken);
                 var carol = host.Client(Modules.Contracts.Hosting.ModuleNames.Messaging, carolToken);
@@ -477,6 +479,46 @@ public sealed class SearchTestsOnSqlite(SqliteHostFixture fixture) : SearchTests
                 SELECT new.rowid, CAST(new.Content AS TEXT) WHERE new.Type IN (1, 2) AND new.DeletedAt IS NULL;
         END;
         """;
+
+    [Fact]
+    public async Task A_new_index_merges_sixteen_segments_at_a_time_and_stays_true_through_many_batches()
+    {
+        var dataDirectory = TestHost.NewDataDirectory();
+        try
+        {
+            await using var host = await TestHost.StartAsync(dataDirectory: dataDirectory);
+            IndexSetting(dataDirectory, "automerge").Should().Be(16L);
+            IndexSetting(dataDirectory, "crisismerge").Should().Be(64L);
+
+            // Enough separate commits for several levels of merging: every message is still found, once.
+            var alice = await host.CreateUserAsync();
+            var client = host.Messaging(alice);
+            var w = Word();
+            for (var i = 0; i < 120; i++)
+            {
+                await client.SendAsync("general", $"{w} batch{i % 3} number {i}");
+            }
+
+            (await FoundTextsAsync(client, $"{w} batch1", "&limit=100")).Should().HaveCount(40).And.OnlyHaveUniqueItems();
+            SearchTestsBehaviour.Fts5IndexIsConsistent(host);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    /// <summary>A setting of the index's own config table (FTS5 keeps only those changed from its defaults).</summary>
+    private static object? IndexSetting(string dataDirectory, string key)
+    {
+        using var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, SearchTestsBehaviour.DatabaseFileName(dataDirectory))};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT v FROM messaging_search_config WHERE k = $key";
+        command.Parameters.AddWithValue("$key", key);
+        return command.ExecuteScalar();
+    }
 
     private static string? IndexDefinition(string dataDirectory, string name = "messaging_search")
     {
