@@ -62,7 +62,7 @@ internal static class SearchSchema
     /// Every batch the writer commits becomes one small segment; FTS5 merges segments of a level into one
     /// of the next level once <c>automerge</c> of them have gathered, so each entry is written again about
     /// log(segments)/log(automerge) times. The default, 4, spent more of the writer's CPU on merging than on
-    /// tokenizing and hashing together; 16 (FTS5's largest) writes each entry half as often, and a search
+    /// tokenizing and hashing together; 16 writes each entry about half as often, and a search
     /// reads a few more segments per word, each one b-tree probe. <c>crisismerge</c> (a whole level merged
     /// at once, inside one commit) stays well above it, so merging stays incremental. Figures in BENCHMARKS.md.
     /// </summary>
