@@ -117,7 +117,9 @@ internal static partial class CommandLine
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
 
             await app.WaitForShutdownAsync();
-            return Ok;
+            return FailedServices.Of(app.Services) is { Count: > 0 } failed
+                ? Fail($"The server stopped because {string.Join(", ", failed)} failed while running; the log has the details.", Failed)
+                : Ok;
         }
         finally
         {

@@ -193,8 +193,9 @@ internal sealed class MessageWriter : BackgroundService
         }
         catch (Exception ex)
         {
-            // Nothing could be acknowledged any more: every waiting send is answered with an error, new sends are
-            // refused, and the writer is seen to be down (/health), instead of one that commits and never answers.
+            // Nothing could be acknowledged any more: every waiting send is answered with an error and new sends
+            // are refused, instead of a writer that commits and never answers. The failed loop stops the server,
+            // which then exits with 1 (the Host's FailedServices), so its supervisor starts it again.
             _logger.LogCritical(ex, "The message writer's durability stage failed; the writer stops");
             _durabilityFailed = true;
             _queue.Writer.TryComplete(ex);

@@ -165,7 +165,14 @@ public sealed class MessageWriterTests
         private int _appends;
         private int _syncs;
 
-        public bool FailSyncs { get; set; }
+        private volatile bool _failSyncs;
+
+        /// <summary>Set by the test, read by the writer's durability thread.</summary>
+        public bool FailSyncs
+        {
+            get => _failSyncs;
+            set => _failSyncs = value;
+        }
 
         public Task SyncStarted => _syncStarted.Task;
 
